@@ -1,0 +1,113 @@
+/**
+ * Hono middleware that makes one SERVER span per request, following the OpenTelemetry HTTP
+ * semantic conventions, and answers with a W3C `traceresponse` header.
+ *
+ * In `deno` mode `Deno.serve` has already started the SERVER span and made it active, so the
+ * middleware enriches that span instead of starting a second one.
+ */
+import {
+  type Attributes,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { extractContext } from "./propagation.ts";
+import type { TelemetryMode } from "./telemetry.ts";
+
+const KNOWN_METHODS = new Set([
+  "CONNECT",
+  "DELETE",
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "PATCH",
+  "POST",
+  "PUT",
+  "TRACE",
+]);
+
+/** Creates the tracing middleware; register it first so it sees the final response. */
+export function httpServerTracing(
+  options: { tracer: Tracer; mode: TelemetryMode },
+): MiddlewareHandler {
+  const { tracer, mode } = options;
+  return async (c, next) => {
+    const method = normalizeMethod(c.req.method);
+    const url = new URL(c.req.url);
+    const builtin = mode === "deno" ? trace.getActiveSpan() : undefined;
+    const parent = builtin === undefined
+      ? extractContext(Object.fromEntries(c.req.raw.headers), ROOT_CONTEXT)
+      : context.active();
+    const span = builtin ?? tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    span.setAttributes(requestAttributes(c, method, url));
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } finally {
+      finish(c, span, method);
+      if (builtin === undefined) span.end();
+    }
+  };
+}
+
+/** The route template that handled the request, e.g. `/users/:username`. */
+export function routeTemplate(c: Context): string | undefined {
+  const route = matchedRoutes(c).findLast((candidate) => candidate.method !== "ALL");
+  return route?.path;
+}
+
+function finish(c: Context, span: Span, method: string): void {
+  const status = c.res.status;
+  const route = routeTemplate(c);
+  const attributes: Attributes = { "http.response.status_code": status };
+  if (route !== undefined) attributes["http.route"] = route;
+  span.updateName(route === undefined ? method : `${method} ${route}`);
+  if (c.error !== undefined) {
+    span.recordException(c.error);
+    attributes["error.type"] = c.error.name;
+  }
+  if (status >= 500) {
+    attributes["error.type"] ??= String(status);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: c.error?.message });
+  }
+  span.setAttributes(attributes);
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  if (trace.isSpanContextValid(span.spanContext())) {
+    const flags = traceFlags.toString(16).padStart(2, "0");
+    c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${flags}`);
+  }
+}
+
+function requestAttributes(c: Context, method: string, url: URL): Attributes {
+  const attributes: Attributes = {
+    "http.request.method": method,
+    "url.path": url.pathname,
+    "url.scheme": url.protocol.replace(":", ""),
+    "server.address": url.hostname,
+    "server.port": url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
+  };
+  if (method === "_OTHER") attributes["http.request.method_original"] = c.req.method;
+  if (url.search !== "") attributes["url.query"] = url.search.slice(1);
+  const userAgent = c.req.header("user-agent");
+  if (userAgent !== undefined) attributes["user_agent.original"] = userAgent;
+  const clientAddress = remoteAddress(c);
+  if (clientAddress !== undefined) attributes["client.address"] = clientAddress;
+  return attributes;
+}
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : "_OTHER";
+}
+
+/** `Deno.serve` passes its connection info as Hono's env; `app.request()` passes none. */
+function remoteAddress(c: Context): string | undefined {
+  const env = c.env as { remoteAddr?: { hostname?: unknown } } | undefined;
+  const hostname = env?.remoteAddr?.hostname;
+  return typeof hostname === "string" ? hostname : undefined;
+}

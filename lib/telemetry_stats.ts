@@ -1,0 +1,104 @@
+/**
+ * Counts what happens to finished spans in the SDK pipeline: queued, dropped because the batch
+ * queue was full, exported, failed to export. The batch processor reports drops only through its
+ * self-observability meter, so a tiny meter provider listens for exactly those instruments.
+ */
+import {
+  type Attributes,
+  createNoopMeter,
+  type Meter,
+  type MeterProvider,
+  type ObservableCallback,
+  type ObservableResult,
+} from "@opentelemetry/api";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+
+/** Running totals of the span pipeline. */
+export interface SpanPipelineStats {
+  /** Spans handed to the exporter that it accepted. */
+  exported: number;
+  /** Spans handed to the exporter that it failed to deliver. */
+  exportFailed: number;
+  /** Spans dropped because the batch queue was full. */
+  dropped: number;
+  /** Spans waiting in the batch queue right now. */
+  queued: number;
+  /** Capacity of the batch queue. */
+  queueCapacity: number;
+}
+
+/** Collects `SpanPipelineStats` from a batch processor and its exporter. */
+export class SpanPipelineCounters {
+  #exported = 0;
+  #exportFailed = 0;
+  #dropped = 0;
+  #queueCapacity = 0;
+  #readQueueSize: ObservableCallback | undefined;
+
+  /** A meter provider to pass as the batch processor's `selfObsMeterProvider`. */
+  readonly meterProvider: MeterProvider = {
+    getMeter: () => this.#meter(),
+  };
+
+  /** Wraps `exporter` so that every export result is counted. */
+  countingExporter(
+    exporter: SpanExporter,
+    onResult?: (result: ExportResult) => void,
+  ): SpanExporter {
+    return {
+      export: (spans: ReadableSpan[], done: (result: ExportResult) => void) => {
+        exporter.export(spans, (result) => {
+          if (result.code === ExportResultCode.SUCCESS) this.#exported += spans.length;
+          else this.#exportFailed += spans.length;
+          onResult?.(result);
+          done(result);
+        });
+      },
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    };
+  }
+
+  /** The totals so far. */
+  snapshot(): SpanPipelineStats {
+    let queued = 0;
+    const observe: ObservableResult = { observe: (value: number) => queued = value };
+    void this.#readQueueSize?.(observe);
+    return {
+      exported: this.#exported,
+      exportFailed: this.#exportFailed,
+      dropped: this.#dropped,
+      queued,
+      queueCapacity: this.#queueCapacity,
+    };
+  }
+
+  #meter(): Meter {
+    const noop = createNoopMeter();
+    const meter: Meter = Object.create(noop);
+    meter.createCounter = (name, options) => {
+      if (name !== "otel.sdk.processor.span.processed") return noop.createCounter(name, options);
+      return {
+        add: (value: number, attributes?: Attributes) => {
+          if (attributes?.["error.type"] === "queue_full") this.#dropped += value;
+        },
+      };
+    };
+    meter.createUpDownCounter = (name, options) => {
+      if (name !== "otel.sdk.processor.span.queue.capacity") {
+        return noop.createUpDownCounter(name, options);
+      }
+      return { add: (value: number) => this.#queueCapacity += value };
+    };
+    meter.createObservableUpDownCounter = (name, options) => {
+      const instrument = noop.createObservableUpDownCounter(name, options);
+      if (name !== "otel.sdk.processor.span.queue.size") return instrument;
+      return {
+        addCallback: (callback: ObservableCallback) => this.#readQueueSize = callback,
+        removeCallback: () => this.#readQueueSize = undefined,
+      };
+    };
+    return meter;
+  }
+}
