@@ -67,12 +67,10 @@ function finish(c: Context, span: Span, method: string): void {
   const attributes: Attributes = { "http.response.status_code": status };
   if (route !== undefined) attributes["http.route"] = route;
   span.updateName(route === undefined ? method : `${method} ${route}`);
-  if (c.error !== undefined) {
-    span.recordException(c.error);
-    attributes["error.type"] = c.error.name;
-  }
+  // For a SERVER span only 5xx is an error; a 4xx is the client's mistake (semantic conventions).
   if (status >= 500) {
-    attributes["error.type"] ??= String(status);
+    if (c.error !== undefined) span.recordException(c.error);
+    attributes["error.type"] = c.error?.name ?? String(status);
     span.setStatus({ code: SpanStatusCode.ERROR, message: c.error?.message });
   }
   span.setAttributes(attributes);
