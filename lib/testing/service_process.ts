@@ -2,7 +2,7 @@
  * Runs a service as a real `deno run` process for end-to-end tests, with the narrow permissions
  * its start task uses, on a free port (PORT=0), and collects its JSON log lines.
  */
-import { fromFileUrl } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A running service process. */
 export interface ServiceProcess {
@@ -32,7 +32,7 @@ export interface ServiceProcessOptions {
 }
 
 /** The repository root, from this file's location. */
-export const REPO_ROOT = fromFileUrl(new URL("../../", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The permission flags every service runs with (the same as its start task). */
 export function servicePermissions(dataDir: string): string[] {
