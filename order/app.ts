@@ -1,0 +1,88 @@
+/** The order service's routes: CRUD over orders, checking each order's user with `user`. */
+import type { Hono } from "hono";
+import { readJson, readQuery, validate } from "../lib/body.ts";
+import { HttpError } from "../lib/errors.ts";
+import type { ReadinessCheck } from "../lib/health.ts";
+import type { Logger } from "../lib/log.ts";
+import { createServiceApp } from "../lib/service_app.ts";
+import type { Telemetry } from "../lib/telemetry.ts";
+import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
+import { newOrderSchema, orderChangesSchema, orderIdSchema, orderQuerySchema } from "./order.ts";
+import type { OrderStore } from "./store.ts";
+
+/** What the order app needs. */
+export interface OrderAppDeps {
+  store: OrderStore;
+  users: UserDirectory;
+  logger: Logger;
+  telemetry: Telemetry;
+  maxBodyBytes: number;
+  readiness?: Readonly<Record<string, ReadinessCheck>>;
+}
+
+/** Builds the app; opens nothing. */
+export function createApp(deps: OrderAppDeps): Hono {
+  const { app } = createServiceApp({ service: "order", ...deps });
+  const { store, users, logger } = deps;
+  const orderId = (raw: string) => validate(orderIdSchema, { id: raw }, "params").id;
+  const notFound = (id: number) => new HttpError(404, "order_not_found", `Order ${id} not found`);
+
+  /** Throws 422 for an unknown user and 503 when the user service cannot tell. */
+  const requireUser = async (username: string): Promise<void> => {
+    try {
+      if (await users.find(username) !== undefined) return;
+    } catch (error) {
+      if (error instanceof UserServiceUnavailableError) {
+        throw new HttpError(503, "user_service_unavailable", error.message, {
+          cause: error,
+          headers: { "retry-after": "1" },
+        });
+      }
+      throw error;
+    }
+    throw new HttpError(422, "unknown_user", `User "${username}" does not exist`);
+  };
+
+  app.post("/orders", async (c) => {
+    const input = await readJson(c, newOrderSchema);
+    await requireUser(input.username);
+    const order = store.create(input);
+    logger.info("Order created", { order_id: order.id, username: order.username });
+    return c.json(order, 201, { location: `/orders/${order.id}` });
+  });
+
+  app.get("/orders", (c) => {
+    const query = readQuery(c, orderQuerySchema);
+    return c.json({ ...store.list(query), limit: query.limit, offset: query.offset });
+  });
+
+  app.get("/orders/:id", (c) => {
+    const id = orderId(c.req.param("id"));
+    const order = store.get(id);
+    if (order === undefined) throw notFound(id);
+    return c.json(order);
+  });
+
+  app.put("/orders/:id", async (c) => {
+    const id = orderId(c.req.param("id"));
+    const changes = await readJson(c, orderChangesSchema);
+    const current = store.get(id);
+    if (current === undefined) throw notFound(id);
+    if (changes.username !== undefined && changes.username !== current.username) {
+      await requireUser(changes.username);
+    }
+    const order = store.update(id, changes);
+    if (order === undefined) throw notFound(id);
+    logger.info("Order updated", { order_id: id });
+    return c.json(order);
+  });
+
+  app.delete("/orders/:id", (c) => {
+    const id = orderId(c.req.param("id"));
+    if (!store.delete(id)) throw notFound(id);
+    logger.info("Order deleted", { order_id: id });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,37 @@
+/** Starts the order service. */
+import { join } from "node:path";
+import { createLogger } from "../lib/log.ts";
+import { serveApp } from "../lib/serve.ts";
+import { openDatabase } from "../lib/sqlite.ts";
+import { loadConfigOrExit, logConfig } from "../lib/start.ts";
+import { startTelemetry } from "../lib/telemetry.ts";
+import { createTracedFetch } from "../lib/traced_fetch.ts";
+import { createUserClient } from "../user/client.ts";
+import { createApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { createOrderStore } from "./store.ts";
+
+const config = loadConfigOrExit("order", loadConfig);
+const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+logConfig(logger, config);
+const telemetry = startTelemetry(config.telemetry, { logger });
+
+Deno.mkdirSync(config.dataDir, { recursive: true });
+const db = openDatabase(join(config.dataDir, "orders.db"), { tracer: telemetry.tracer });
+const fetch = createTracedFetch({ ...telemetry, timeoutMs: config.userServiceTimeoutMs });
+const users = createUserClient({ baseUrl: config.userServiceUrl, fetch });
+
+const app = createApp({
+  store: createOrderStore(db),
+  users,
+  logger,
+  telemetry,
+  maxBodyBytes: config.maxBodyBytes,
+  readiness: { sqlite: () => db.ping(), user: () => users.reachable() },
+});
+serveApp(app, {
+  ...config,
+  logger,
+  telemetry,
+  closers: [{ name: "sqlite", close: () => db.close() }],
+});

@@ -1,0 +1,78 @@
+/** The order record and the validation of what clients send. */
+import { z } from "zod";
+import { pagingFields } from "../lib/paging.ts";
+
+/** Where an order stands. */
+export const ORDER_STATUSES = [
+  "pending",
+  "confirmed",
+  "shipped",
+  "delivered",
+  "cancelled",
+] as const;
+
+/** One of `ORDER_STATUSES`. */
+export type OrderStatus = typeof ORDER_STATUSES[number];
+
+/** A stored order, as the API returns it. */
+export interface Order {
+  id: number;
+  username: string;
+  item: string;
+  quantity: number;
+  unit_price: number;
+  total: number;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+const username = z.string().min(1).max(64);
+const item = z.string().trim().min(1, "must not be empty").max(200);
+const quantity = z.number().int().min(1).max(1_000_000);
+const unitPrice = z.number().min(0).max(1_000_000_000).refine(
+  (value) =>
+    Number.isInteger(Math.round(value * 100)) &&
+    Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
+  "expected at most two decimal places",
+);
+
+/** POST /orders body. */
+export const newOrderSchema = z.strictObject({
+  username,
+  item,
+  quantity,
+  unit_price: unitPrice,
+});
+
+/** PUT /orders/:id body: any of the fields, at least one. */
+export const orderChangesSchema = z.strictObject({
+  username: username.optional(),
+  item: item.optional(),
+  quantity: quantity.optional(),
+  unit_price: unitPrice.optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+}).refine(
+  (changes) => Object.values(changes).some((value) => value !== undefined),
+  "expected at least one of username, item, quantity, unit_price, status",
+);
+
+/** GET /orders query. */
+export const orderQuerySchema = z.strictObject({
+  ...pagingFields,
+  username: username.optional(),
+});
+
+/** Order ids are positive integers. */
+export const orderIdSchema = z.object({ id: z.coerce.number().int().min(1) });
+
+/** What POST /orders accepts. */
+export type NewOrder = z.output<typeof newOrderSchema>;
+
+/** What PUT /orders/:id accepts. */
+export type OrderChanges = z.output<typeof orderChangesSchema>;
+
+/** The order's total in the same unit as its price, rounded to cents. */
+export function orderTotal(quantity: number, unitPrice: number): number {
+  return Math.round(quantity * unitPrice * 100) / 100;
+}

@@ -1,0 +1,78 @@
+/** The user service's routes: CRUD over users. */
+import type { Hono } from "hono";
+import { z } from "zod";
+import { readJson, readQuery, validate } from "../lib/body.ts";
+import { HttpError } from "../lib/errors.ts";
+import type { ReadinessCheck } from "../lib/health.ts";
+import type { Logger } from "../lib/log.ts";
+import { pagingFields } from "../lib/paging.ts";
+import { createServiceApp } from "../lib/service_app.ts";
+import type { Telemetry } from "../lib/telemetry.ts";
+import { DuplicateUserError, type UserStore } from "./store.ts";
+import { newUserSchema, userChangesSchema, usernameSchema } from "./user.ts";
+
+/** What the user app needs. */
+export interface UserAppDeps {
+  store: UserStore;
+  logger: Logger;
+  telemetry: Telemetry;
+  maxBodyBytes: number;
+  readiness?: Readonly<Record<string, ReadinessCheck>>;
+}
+
+const pageSchema = z.strictObject(pagingFields);
+const paramsSchema = z.object({ username: usernameSchema });
+
+/** Builds the app; opens nothing. */
+export function createApp(deps: UserAppDeps): Hono {
+  const { app } = createServiceApp({ service: "user", ...deps });
+  const { store, logger } = deps;
+  const usernameParam = (raw: string) =>
+    validate(paramsSchema, { username: raw }, "params").username;
+  const notFound = (username: string) =>
+    new HttpError(404, "user_not_found", `User "${username}" not found`);
+
+  app.post("/users", async (c) => {
+    const input = await readJson(c, newUserSchema);
+    try {
+      const user = store.create(input);
+      logger.info("User created", { username: user.username });
+      return c.json(user, 201, { location: `/users/${encodeURIComponent(user.username)}` });
+    } catch (error) {
+      if (error instanceof DuplicateUserError) {
+        throw new HttpError(409, "user_exists", error.message, { cause: error });
+      }
+      throw error;
+    }
+  });
+
+  app.get("/users", (c) => {
+    const page = readQuery(c, pageSchema);
+    return c.json({ ...store.list(page), ...page });
+  });
+
+  app.get("/users/:username", (c) => {
+    const username = usernameParam(c.req.param("username"));
+    const user = store.get(username);
+    if (user === undefined) throw notFound(username);
+    return c.json(user);
+  });
+
+  app.put("/users/:username", async (c) => {
+    const username = usernameParam(c.req.param("username"));
+    const changes = await readJson(c, userChangesSchema);
+    const user = store.update(username, changes);
+    if (user === undefined) throw notFound(username);
+    logger.info("User updated", { username });
+    return c.json(user);
+  });
+
+  app.delete("/users/:username", (c) => {
+    const username = usernameParam(c.req.param("username"));
+    if (!store.delete(username)) throw notFound(username);
+    logger.info("User deleted", { username });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,14 @@
+/** The user service's settings, read once from env. */
+import { createEnvReader, type Env } from "../lib/config.ts";
+import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
+
+/** The user service's config. */
+export type UserConfig = ServiceConfig;
+
+/** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
+export function loadConfig(env: Env): UserConfig {
+  const read = createEnvReader(env);
+  const config = readServiceConfig(read, { service: "user", port: 3001 });
+  read.assertValid();
+  return Object.freeze(config);
+}

@@ -1,0 +1,33 @@
+/** Starts the user service. */
+import { join } from "node:path";
+import { createLogger } from "../lib/log.ts";
+import { serveApp } from "../lib/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/start.ts";
+import { openDatabase } from "../lib/sqlite.ts";
+import { startTelemetry } from "../lib/telemetry.ts";
+import { createApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { createUserStore } from "./store.ts";
+
+const config = loadConfigOrExit("user", loadConfig);
+const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+logConfig(logger, config);
+const telemetry = startTelemetry(config.telemetry, { logger });
+
+Deno.mkdirSync(config.dataDir, { recursive: true });
+const db = openDatabase(join(config.dataDir, "users.db"), { tracer: telemetry.tracer });
+const store = createUserStore(db);
+
+const app = createApp({
+  store,
+  logger,
+  telemetry,
+  maxBodyBytes: config.maxBodyBytes,
+  readiness: { sqlite: () => db.ping() },
+});
+serveApp(app, {
+  ...config,
+  logger,
+  telemetry,
+  closers: [{ name: "sqlite", close: () => db.close() }],
+});
