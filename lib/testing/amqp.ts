@@ -1,0 +1,52 @@
+/** Helpers for tests against the real RabbitMQ: a reachability check and throwaway queues. */
+import { type ChannelModel, connect } from "amqplib";
+import { DEFAULT_RABBITMQ_URL } from "../amqp_config.ts";
+import { deleteTopology } from "../amqp_topology.ts";
+
+/** The broker tests use: RABBITMQ_URL, else the local default. */
+export const TEST_RABBITMQ_URL = Deno.env.get("RABBITMQ_URL") ?? DEFAULT_RABBITMQ_URL;
+
+/** Opens a plain amqplib connection, failing with a clear message when RabbitMQ is down. */
+export async function connectOrFail(): Promise<ChannelModel> {
+  try {
+    return await connect(TEST_RABBITMQ_URL);
+  } catch (error) {
+    throw new Error(
+      `RabbitMQ is unreachable at ${new URL(TEST_RABBITMQ_URL).host}: start it ` +
+        `(e.g. "rabbitmq-server -detached") before running the broker tests`,
+      { cause: error },
+    );
+  }
+}
+
+/** A queue name no other test uses. */
+export function uniqueQueueName(prefix: string): string {
+  return `test.${prefix}.${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes the work queue and its dead-letter exchange and queue. */
+export async function deleteQueues(queue: string): Promise<void> {
+  const model = await connectOrFail();
+  try {
+    const channel = await model.createChannel();
+    await deleteTopology(channel, queue);
+    await channel.close();
+  } finally {
+    await model.close();
+  }
+}
+
+/** Resolves once `check()` holds, polling every 25 ms; fails after `timeoutMs` with `what`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
