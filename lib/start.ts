@@ -1,5 +1,5 @@
 /** Start-up helpers shared by every `main.ts`. */
-import { ConfigError, type Env } from "./config.ts";
+import { ConfigError, type Env, redactUrl } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /**
@@ -16,7 +16,7 @@ export function loadConfigOrExit<T>(service: string, load: (env: Env) => T): T {
   }
 }
 
-/** Logs the effective config once, with header values masked (they may hold tokens). */
+/** Logs the effective config once, with header values and URL passwords masked. */
 export function logConfig(logger: Logger, config: object): void {
   logger.info("Config loaded", { config: JSON.parse(JSON.stringify(config, maskSecrets)) });
 }
@@ -25,5 +25,7 @@ function maskSecrets(key: string, value: unknown): unknown {
   if (key === "headers" && value !== null && typeof value === "object") {
     return Object.fromEntries(Object.keys(value).map((name) => [name, "***"]));
   }
+  // URLs such as RABBITMQ_URL carry credentials: amqp://user:***@host
+  if (typeof value === "string" && value.includes("@")) return redactUrl(value);
   return value;
 }
