@@ -26,7 +26,7 @@ export interface EnvReader {
   raw(name: string): string | undefined;
   /** A string; blank counts as unset. */
   string(name: string, fallback: string): string;
-  /** A TCP port from 1 to 65535. */
+  /** A TCP port from 0 to 65535; 0 lets the system pick a free one (tests use it). */
   port(name: string, fallback: number): number;
   /** An integer within `[min, max]`. */
   int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
@@ -79,8 +79,8 @@ export function createEnvReader(env: Env): EnvReader {
       const value = raw(name);
       if (value === undefined) return fallback;
       const parsed = Number(value);
-      if (/^\d+$/.test(value) && parsed >= 1 && parsed <= 65535) return parsed;
-      problem(name, value, "an integer from 1 to 65535");
+      if (/^\d+$/.test(value) && parsed <= 65535) return parsed;
+      problem(name, value, "an integer from 0 to 65535");
       return fallback;
     },
     int: (name, fallback, range) => numeric(name, fallback, true, range),

@@ -108,6 +108,11 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     const mode = config.denoBuiltin ? "deno" : "sdk";
     if (mode === "sdk") {
       logger.warn("A tracer provider was already registered; spans go to it, not to ours");
+    } else if (!config.serviceNameSet) {
+      // Deno builds its resource before any of our code runs, so our default name cannot reach it.
+      logger.warn(
+        `OTEL_DENO=true but OTEL_SERVICE_NAME is unset: Deno reports "unknown_service:deno"; set OTEL_SERVICE_NAME=${config.serviceName}`,
+      );
     }
     logger.info("Telemetry started", { mode, pipeline: "Deno built-in OpenTelemetry" });
     return idleTelemetry(mode, trace.getTracer(TRACER_NAME, config.serviceVersion), {

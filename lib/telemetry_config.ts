@@ -28,6 +28,8 @@ export type OtlpProtocol = typeof OTLP_PROTOCOLS[number];
 /** Everything the telemetry pipeline needs, read once at start. */
 export interface TelemetryConfig {
   readonly serviceName: string;
+  /** Whether the name came from OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES, not a default. */
+  readonly serviceNameSet: boolean;
   readonly serviceVersion: string;
   /** From OTEL_RESOURCE_ATTRIBUTES; `service.name` there loses to OTEL_SERVICE_NAME. */
   readonly resourceAttributes: Readonly<Record<string, string>>;
@@ -62,8 +64,8 @@ export function readTelemetryConfig(
   defaults: { serviceName: string; serviceVersion: string },
 ): TelemetryConfig {
   const resourceAttributes = parseKeyValueList(read, "OTEL_RESOURCE_ATTRIBUTES");
-  const serviceName = read.raw("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"] ??
-    defaults.serviceName;
+  const namedName = read.raw("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"];
+  const serviceName = namedName ?? defaults.serviceName;
 
   const base = read.url("OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_OTLP_ENDPOINT);
   const tracesEndpoint = read.url(
@@ -94,6 +96,7 @@ export function readTelemetryConfig(
 
   return Object.freeze({
     serviceName,
+    serviceNameSet: namedName !== undefined,
     serviceVersion: defaults.serviceVersion,
     resourceAttributes: Object.freeze(resourceAttributes),
     disabled: read.bool("OTEL_SDK_DISABLED", false),

@@ -55,7 +55,14 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       `${options.service}/main.ts`,
     ],
     cwd: REPO_ROOT,
-    env: { PORT: "0", HOST: "127.0.0.1", DATA_DIR: options.dataDir, ...options.env },
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: options.dataDir,
+      // Deno's built-in telemetry reads the name at process start, so launchers must set it.
+      OTEL_SERVICE_NAME: options.service,
+      ...options.env,
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
