@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../lib/config.ts";
+import { loadConfig } from "./config.ts";
+
+Deno.test("loadConfig() gives the user service's defaults", () => {
+  const config = loadConfig({});
+  assert.equal(config.service, "user");
+  assert.equal(config.port, 3001);
+  assert.equal(config.hostname, "0.0.0.0");
+  assert.equal(config.dataDir, "./data");
+  assert.equal(config.logLevel, "info");
+  assert.equal(config.maxBodyBytes, 65536);
+  assert.equal(config.shutdownTimeoutMs, 10_000);
+  assert.equal(config.telemetry.serviceName, "user");
+  assert.ok(Object.isFrozen(config));
+});
+
+Deno.test("loadConfig() reads the shared variables", () => {
+  const config = loadConfig({
+    PORT: "4001",
+    HOST: "127.0.0.1",
+    DATA_DIR: "/tmp/x",
+    LOG_LEVEL: "DEBUG",
+    MAX_BODY_BYTES: "1024",
+    SHUTDOWN_TIMEOUT_MS: "500",
+    OTEL_SERVICE_NAME: "user-eu",
+  });
+  assert.equal(config.port, 4001);
+  assert.equal(config.hostname, "127.0.0.1");
+  assert.equal(config.dataDir, "/tmp/x");
+  assert.equal(config.logLevel, "debug");
+  assert.equal(config.maxBodyBytes, 1024);
+  assert.equal(config.shutdownTimeoutMs, 500);
+  assert.equal(config.service, "user");
+  assert.equal(config.telemetry.serviceName, "user-eu");
+});
+
+Deno.test("loadConfig() lists every invalid variable", () => {
+  const error = catchConfigError(() =>
+    loadConfig({
+      PORT: "abc",
+      LOG_LEVEL: "loud",
+      MAX_BODY_BYTES: "0",
+      OTEL_TRACES_SAMPLER: "traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "1.5",
+    })
+  );
+  assert.deepEqual([...error.problems].sort(), [
+    'Invalid LOG_LEVEL "loud": expected one of debug, info, warn, error',
+    'Invalid MAX_BODY_BYTES "0": expected an integer from 1 to 67108864',
+    'Invalid OTEL_TRACES_SAMPLER_ARG "1.5": expected a number from 0 to 1',
+    'Invalid PORT "abc": expected an integer from 0 to 65535',
+  ]);
+  assert.match(error.message, /^Invalid configuration:\n {2}Invalid /);
+});
+
+function catchConfigError(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  assert.fail("expected a ConfigError");
+}
