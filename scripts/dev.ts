@@ -1,0 +1,83 @@
+/**
+ * `deno task dev`: runs every service of the repo with `--watch`, with the same permission flags as
+ * its `start:<service>` task, in one log stream prefixed by service name. Ctrl-C stops them all
+ * gracefully (SIGTERM, then SIGKILL after a deadline).
+ */
+
+/** Start order: the trace backend first, so the others export to it from their first span. */
+const SERVICES = ["tracing", "user", "order", "producer", "consumer"];
+const STOP_DEADLINE_MS = 15_000;
+const COLORS = [36, 33, 35, 32, 34];
+const encoder = new TextEncoder();
+
+const tasks: Record<string, string> = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
+const services = SERVICES.filter((name) => tasks[`start:${name}`] !== undefined);
+const width = Math.max(...services.map((name) => name.length));
+
+function write(line: string): void {
+  Deno.stdout.writeSync(encoder.encode(`${line}\n`));
+}
+
+/** `deno run <flags> x/main.ts` from the start task, with `--watch` added after `run`. */
+function watchArgs(task: string): string[] {
+  const words = task.trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") {
+    throw new Error(`Cannot run task "${task}" with --watch: expected "deno run ..."`);
+  }
+  return ["run", "--watch", ...words.slice(2)];
+}
+
+async function pipe(stream: ReadableStream<Uint8Array>, prefix: string): Promise<void> {
+  let buffered = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) write(`${prefix}${line}`);
+  }
+  if (buffered !== "") write(`${prefix}${buffered}`);
+}
+
+const children = services.map((name, index) => {
+  const color = COLORS[index % COLORS.length];
+  const prefix = `\x1b[${color}m${name.padEnd(width)} |\x1b[0m `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: watchArgs(tasks[`start:${name}`]!),
+    // Deno's built-in telemetry (OTEL_DENO=true) reads the name before our code runs.
+    env: { OTEL_SERVICE_NAME: Deno.env.get("OTEL_SERVICE_NAME") ?? name },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const done = Promise.all([pipe(child.stdout, prefix), pipe(child.stderr, prefix)])
+    .then(() => child.status)
+    .then((status) => write(`${prefix}exited with code ${status.code}`));
+  return { name, child, done };
+});
+
+write(`Started ${services.join(", ")}. Press Ctrl-C to stop.`);
+
+let stopping = false;
+function stopAll(): void {
+  if (stopping) return;
+  stopping = true;
+  write("Stopping every service...");
+  for (const { child } of children) {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+  }
+  setTimeout(() => {
+    for (const { name, child } of children) {
+      try {
+        child.kill("SIGKILL");
+        write(`${name} did not stop within ${STOP_DEADLINE_MS} ms; killed`);
+      } catch { /* already gone */ }
+    }
+  }, STOP_DEADLINE_MS).unref();
+}
+Deno.addSignalListener("SIGINT", stopAll);
+Deno.addSignalListener("SIGTERM", stopAll);
+
+await Promise.all(children.map(({ done }) => done));
+Deno.exit(0);
