@@ -1,5 +1,4 @@
 /** The one error type handlers throw, and the app-wide handler that turns errors into JSON. */
-import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -33,7 +32,7 @@ export interface ErrorBody {
 
 /**
  * Creates Hono's `onError` handler: `HttpError` becomes its status with
- * `{"error":{"code","message"}}`; anything else is logged, recorded on the span and answered 500.
+ * `{"error":{"code","message"}}`; anything else is logged and answered 500 (the tracing middleware records it on the span).
  */
 export function createErrorHandler(
   logger: Logger,
@@ -47,9 +46,7 @@ export function createErrorHandler(
       // Hono's own middleware (e.g. bodyLimit) throws these for client errors.
       return c.json(errorBody(codeForStatus(error.status), error.message), error.status);
     }
-    const span = trace.getActiveSpan();
-    span?.recordException(error);
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    // The tracing middleware records the exception and ERROR status from `c.error`, once.
     logger.error("Unhandled error", { error, method: c.req.method, path: c.req.path });
     return c.json(errorBody("internal_error", "Internal server error"), 500);
   };

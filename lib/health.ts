@@ -2,7 +2,7 @@
  * `/health` (liveness: the process answers) and `/ready` (its dependencies answer).
  * `/health` never checks dependencies, so a broker outage does not get a service restarted.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Telemetry } from "./telemetry.ts";
 import { VERSION } from "./version.ts";
 
@@ -20,10 +20,13 @@ export function healthRoutes(options: {
 }): Hono {
   const started = performance.now();
   const app = new Hono();
-  app.use(async (c, next) => {
+  // Scoped to the two paths: mounted at "/", a bare `use` would reach every route of the service.
+  const noStore: MiddlewareHandler = async (c, next) => {
     await next();
     c.header("cache-control", "no-store");
-  });
+  };
+  app.use("/health", noStore);
+  app.use("/ready", noStore);
   app.get("/health", (c) =>
     c.json({
       status: "ok",

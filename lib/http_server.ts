@@ -32,19 +32,25 @@ const KNOWN_METHODS = new Set([
   "TRACE",
 ]);
 
-/** Creates the tracing middleware; register it first so it sees the final response. */
+/**
+ * Creates the tracing middleware; register it first so it sees the final response.
+ * Requests to `untracedPaths` (probes, scrapes) get no span: they would flood the traces.
+ */
 export function httpServerTracing(
-  options: { tracer: Tracer; mode: TelemetryMode },
+  options: { tracer: Tracer; mode: TelemetryMode; untracedPaths?: readonly string[] },
 ): MiddlewareHandler {
   const { tracer, mode } = options;
+  const untraced = new Set(options.untracedPaths ?? []);
   return async (c, next) => {
+    if (untraced.has(c.req.path)) return await next();
     const method = normalizeMethod(c.req.method);
     const url = new URL(c.req.url);
     const builtin = mode === "deno" ? trace.getActiveSpan() : undefined;
     const parent = builtin === undefined
       ? extractContext(Object.fromEntries(c.req.raw.headers), ROOT_CONTEXT)
       : context.active();
-    const span = builtin ?? tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    const name = method === "_OTHER" ? "HTTP" : method;
+    const span = builtin ?? tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
     span.setAttributes(requestAttributes(c, method, url));
     try {
       await context.with(trace.setSpan(parent, span), next);
@@ -66,7 +72,9 @@ function finish(c: Context, span: Span, method: string): void {
   const route = routeTemplate(c);
   const attributes: Attributes = { "http.response.status_code": status };
   if (route !== undefined) attributes["http.route"] = route;
-  span.updateName(route === undefined ? method : `${method} ${route}`);
+  // Semantic conventions: an unknown method (`_OTHER`) is named `HTTP` in the span name.
+  const name = method === "_OTHER" ? "HTTP" : method;
+  span.updateName(route === undefined ? name : `${name} ${route}`);
   // For a SERVER span only 5xx is an error; a 4xx is the client's mistake (semantic conventions).
   if (status >= 500) {
     if (c.error !== undefined) span.recordException(c.error);

@@ -37,7 +37,11 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   registerTelemetryMetrics(registry, options.telemetry);
 
   const app = new Hono();
-  app.use(httpServerTracing({ tracer: options.telemetry.tracer, mode: options.telemetry.mode }));
+  app.use(httpServerTracing({
+    tracer: options.telemetry.tracer,
+    mode: options.telemetry.mode,
+    untracedPaths: ["/health", "/ready", "/metrics"],
+  }));
   app.use(httpServerMetrics(registry));
   app.use(limitBodySize(options.maxBodyBytes));
   app.onError(createErrorHandler(options.logger));
