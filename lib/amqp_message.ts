@@ -78,7 +78,7 @@ export function withoutContext(
 }
 
 /** `server.address` and `server.port` of the broker, from its URL. */
-export function brokerAttributes(url: string): Attributes {
+export function brokerAttributes(url: string): Record<string, string | number> {
   if (!URL.canParse(url)) return {};
   const parsed = new URL(url);
   const port = parsed.port === "" ? (parsed.protocol === "amqps:" ? 5671 : 5672) : parsed.port;

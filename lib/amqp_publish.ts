@@ -3,7 +3,7 @@
  * context travels in the message headers, and a promise that resolves only once the broker
  * confirmed the message.
  */
-import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { ConfirmChannel, Options } from "amqplib";
 import { Buffer } from "node:buffer";
 import type { AmqpConnection } from "./amqp_connection.ts";
@@ -38,6 +38,8 @@ export interface PublishRequest {
   exchange?: string;
   /** The routing key; default the publisher's queue. */
   routingKey?: string;
+  /** Start a new trace instead of continuing the active one (e.g. background load). */
+  newTrace?: boolean;
 }
 
 /** A confirmed message. */
@@ -101,6 +103,7 @@ export class AmqpPublisher {
     return this.#options.tracer.startActiveSpan(
       `send ${destination}`,
       { kind: SpanKind.PRODUCER, attributes },
+      request.newTrace === true ? ROOT_CONTEXT : context.active(),
       async (span) => {
         try {
           const headers = withoutContext(request.headers ?? {});
