@@ -1,0 +1,31 @@
+/** The consumer's routes: health, readiness, metrics and GET /stats. */
+import type { Hono } from "hono";
+import type { Registry } from "prom-client";
+import type { ReadinessCheck } from "../lib/health.ts";
+import type { Logger } from "../lib/log.ts";
+import { createServiceApp } from "../lib/service_app.ts";
+import type { Telemetry } from "../lib/telemetry.ts";
+import type { ConsumerStats } from "./stats.ts";
+
+/** What the consumer app needs. */
+export interface ConsumerAppDeps {
+  stats: ConsumerStats;
+  /** Messages being processed right now. */
+  inFlight: () => number;
+  /** The registry the worker's metrics live on. */
+  registry: Registry;
+  logger: Logger;
+  telemetry: Telemetry;
+  maxBodyBytes: number;
+  readiness?: Readonly<Record<string, ReadinessCheck>>;
+}
+
+/** Builds the app; opens nothing. */
+export function createApp(deps: ConsumerAppDeps): Hono {
+  const { app } = createServiceApp({ service: "consumer", ...deps });
+  app.get("/stats", (c) => {
+    c.header("cache-control", "no-store");
+    return c.json(deps.stats.view(deps.inFlight()));
+  });
+  return app;
+}

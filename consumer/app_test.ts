@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import type { SettledMessage } from "../lib/amqp_consume.ts";
+import type { ConsumedMessage } from "../lib/amqp_message.ts";
+import { createLogger } from "../lib/log.ts";
+import { createRegistry } from "../lib/metrics.ts";
+import { createTestTelemetry } from "../lib/testing/telemetry.ts";
+import { createMessage, encodeMessage } from "../producer/message.ts";
+import { createApp } from "./app.ts";
+import { ConsumerStats } from "./stats.ts";
+import { createWork } from "./work.ts";
+import { createWorker } from "./worker.ts";
+
+function message(retryCount = 0): ConsumedMessage {
+  return {
+    body: encodeMessage(createMessage("x", "high")),
+    messageId: "m",
+    contentType: "application/json",
+    priority: 9,
+    headers: {},
+    routingKey: "messages",
+    deliveryTag: 1,
+    redelivered: false,
+    retryCount,
+    publishedAtMs: Date.now() - 1500,
+  };
+}
+
+function setup() {
+  let now = 0;
+  const stats = new ConsumerStats(() => now);
+  const registry = createRegistry();
+  const logger = createLogger({ service: "consumer", level: "error", write: () => {} });
+  const worker = createWorker({
+    work: createWork({
+      work: { high: { min: 0, max: 0 }, normal: { min: 0, max: 0 }, low: { min: 0, max: 0 } },
+      failureRate: 0,
+    }),
+    stats,
+    registry,
+    logger,
+  });
+  let ready: true | string = true;
+  const app = createApp({
+    stats,
+    inFlight: () => 3,
+    registry,
+    logger,
+    telemetry: createTestTelemetry().telemetry,
+    maxBodyBytes: 1024,
+    readiness: { rabbitmq: () => ready },
+  });
+  return {
+    app,
+    worker,
+    advance: (ms: number) => now += ms,
+    setReady: (value: true | string) => ready = value,
+  };
+}
+
+Deno.test("GET /stats counts outcomes and reports the processing rate", async () => {
+  const { app, worker, advance } = setup();
+  const settle = (outcome: SettledMessage["outcome"], error?: Error) =>
+    worker.onSettled({ message: message(), outcome, durationMs: 5, error });
+  advance(20_000);
+  for (let i = 0; i < 30; i++) settle("processed");
+  settle("retried", new Error("boom"));
+  settle("dead_lettered", new Error("boom"));
+  advance(1000);
+  const response = await app.request("/stats");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("cache-control"), "no-store");
+  assert.deepEqual(await response.json(), {
+    processed_messages: 30,
+    error_messages: 2,
+    retried_messages: 1,
+    dead_lettered_messages: 1,
+    uptime_seconds: 21,
+    processing_rate_per_second: 3,
+    in_flight: 3,
+  });
+  advance(20_000);
+  assert.equal((await (await app.request("/stats")).json()).processing_rate_per_second, 0);
+});
+
+Deno.test("GET /metrics exposes processing counts, durations and queue latency", async () => {
+  const { app, worker } = setup();
+  const delivered = message();
+  await worker.handler(delivered);
+  worker.onSettled({ message: delivered, outcome: "processed", durationMs: 12 });
+  const text = await (await app.request("/metrics")).text();
+  assert.match(text, /messages_processed_total\{priority="high",outcome="processed"\} 1/);
+  assert.match(
+    text,
+    /message_processing_duration_seconds_count\{priority="high",outcome="processed"\} 1/,
+  );
+  assert.match(text, /message_queue_latency_seconds_bucket\{le="1",priority="high"\} 0/);
+  assert.match(text, /message_queue_latency_seconds_bucket\{le="2.5",priority="high"\} 1/);
+});
+
+Deno.test("GET /ready answers 503 with the reason while not consuming", async () => {
+  const { app, setReady } = setup();
+  assert.equal((await app.request("/ready")).status, 200);
+  setReady("not connected to amqp://guest:***@127.0.0.1:5672: connect ECONNREFUSED");
+  const response = await app.request("/ready");
+  assert.equal(response.status, 503);
+  const body = await response.json();
+  assert.match(body.checks.rabbitmq.reason, /ECONNREFUSED/);
+  assert.equal((await app.request("/health")).status, 200);
+});

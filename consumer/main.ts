@@ -1,0 +1,62 @@
+/** Starts the consumer. */
+import { AmqpConnection } from "../lib/amqp_connection.ts";
+import { AmqpConsumer } from "../lib/amqp_consume.ts";
+import { brokerAttributes } from "../lib/amqp_message.ts";
+import { AmqpPublisher } from "../lib/amqp_publish.ts";
+import { createLogger } from "../lib/log.ts";
+import { createRegistry } from "../lib/metrics.ts";
+import { serveApp } from "../lib/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/start.ts";
+import { startTelemetry } from "../lib/telemetry.ts";
+import { createApp } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { ConsumerStats } from "./stats.ts";
+import { createWork } from "./work.ts";
+import { createWorker } from "./worker.ts";
+
+const config = loadConfigOrExit("consumer", loadConfig);
+const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+logConfig(logger, config);
+const telemetry = startTelemetry(config.telemetry, { logger });
+
+const { amqp } = config;
+const registry = createRegistry();
+const stats = new ConsumerStats();
+const attributes = brokerAttributes(amqp.url);
+const connection = new AmqpConnection({ ...amqp, logger, name: `consumer pid ${Deno.pid}` });
+const publisher = new AmqpPublisher(connection, {
+  queue: amqp.queue,
+  tracer: telemetry.tracer,
+  timeoutMs: amqp.publishTimeoutMs,
+  attributes,
+});
+const consumer = new AmqpConsumer(connection, publisher, {
+  ...config,
+  ...createWorker({ work: createWork(config), stats, registry, logger }),
+  queue: amqp.queue,
+  traceContext: amqp.traceContext,
+  tracer: telemetry.tracer,
+  logger,
+  attributes,
+});
+await connection.open();
+
+const app = createApp({
+  stats,
+  inFlight: () => consumer.inFlight,
+  registry,
+  logger,
+  telemetry,
+  maxBodyBytes: config.maxBodyBytes,
+  readiness: {
+    rabbitmq: () => connection.connected ? consumer.readiness() : connection.readiness(),
+  },
+});
+serveApp(app, {
+  ...config,
+  logger,
+  telemetry,
+  // Stop taking messages first; in-flight ones get half the deadline, then go back to the queue.
+  beforeDrain: [{ name: "consumer", close: () => consumer.stop(config.shutdownTimeoutMs / 2) }],
+  closers: [{ name: "rabbitmq", close: () => connection.close() }],
+});

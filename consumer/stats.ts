@@ -1,0 +1,67 @@
+/** Counters behind GET /stats, with the processing rate over a sliding window. */
+import type { SettledMessage } from "../lib/amqp_consume.ts";
+
+/** The body of GET /stats. */
+export interface StatsView {
+  processed_messages: number;
+  error_messages: number;
+  retried_messages: number;
+  dead_lettered_messages: number;
+  uptime_seconds: number;
+  processing_rate_per_second: number;
+  in_flight: number;
+}
+
+const WINDOW_SECONDS = 10;
+
+/** Running totals of one consumer process. */
+export class ConsumerStats {
+  #processed = 0;
+  #errors = 0;
+  #retried = 0;
+  #deadLettered = 0;
+  readonly #started: number;
+  readonly #now: () => number;
+  /** Processed counts per whole second, for the rate window. */
+  readonly #buckets = new Map<number, number>();
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+    this.#started = now();
+  }
+
+  /** Counts one settled delivery. */
+  record(settled: SettledMessage): void {
+    if (settled.error !== undefined) this.#errors += 1;
+    if (settled.outcome === "retried") this.#retried += 1;
+    if (settled.outcome === "dead_lettered") this.#deadLettered += 1;
+    if (settled.outcome !== "processed") return;
+    this.#processed += 1;
+    const second = Math.floor(this.#now() / 1000);
+    this.#buckets.set(second, (this.#buckets.get(second) ?? 0) + 1);
+    for (const key of this.#buckets.keys()) {
+      if (key <= second - WINDOW_SECONDS) this.#buckets.delete(key);
+    }
+  }
+
+  /** The current totals; `inFlight` comes from the consumer. */
+  view(inFlight: number): StatsView {
+    const now = this.#now();
+    const uptime = (now - this.#started) / 1000;
+    const second = Math.floor(now / 1000);
+    let recent = 0;
+    for (const [key, count] of this.#buckets) {
+      if (key > second - WINDOW_SECONDS) recent += count;
+    }
+    const window = Math.min(WINDOW_SECONDS, Math.max(uptime, 1));
+    return {
+      processed_messages: this.#processed,
+      error_messages: this.#errors,
+      retried_messages: this.#retried,
+      dead_lettered_messages: this.#deadLettered,
+      uptime_seconds: Math.round(uptime),
+      processing_rate_per_second: Math.round((recent / window) * 100) / 100,
+      in_flight: inFlight,
+    };
+  }
+}
