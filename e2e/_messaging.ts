@@ -1,0 +1,74 @@
+/** Starts `producer` and `consumer` as real processes on a throwaway queue, for end-to-end tests. */
+import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
+import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
+
+/** The running services, their queue and the env they were started with. */
+export interface Messaging {
+  producer: ServiceProcess;
+  consumer: ServiceProcess;
+  queue: string;
+  env: Record<string, string>;
+  dataDir: string;
+  /** Starts another consumer on the same queue (e.g. after stopping the first). */
+  startConsumer(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Stops both (SIGTERM), deletes the queues, returns the exit codes. */
+  stop(): Promise<{ producer: number; consumer: number }>;
+}
+
+/** Starts producer and consumer with OTLP JSON export to `endpoint`, no simulated work. */
+export async function startMessaging(
+  endpoint: string,
+  env: Record<string, string> = {},
+): Promise<Messaging> {
+  const queue = uniqueQueueName("e2e");
+  const dataDir = await Deno.makeTempDir({ prefix: "e2e-messaging-" });
+  const base = {
+    QUEUE_NAME: queue,
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_BSP_SCHEDULE_DELAY: "200",
+    WORK_HIGH_MS: "0",
+    WORK_NORMAL_MS: "0",
+    WORK_LOW_MS: "0",
+    ...env,
+  };
+  const startConsumer = (extra: Record<string, string> = {}) =>
+    startServiceProcess({ service: "consumer", dataDir, env: { ...base, ...extra } });
+  const producer = await startServiceProcess({ service: "producer", dataDir, env: base });
+  let consumer: ServiceProcess;
+  try {
+    consumer = await startConsumer();
+  } catch (error) {
+    await producer.stop();
+    throw error;
+  }
+  return {
+    producer,
+    consumer,
+    queue,
+    env: base,
+    dataDir,
+    startConsumer,
+    stop: async () => {
+      const codes = { producer: await producer.stop(), consumer: await consumer.stop() };
+      await deleteQueues(queue);
+      await Deno.remove(dataDir, { recursive: true });
+      return codes;
+    },
+  };
+}
+
+/** Sends a request with an optional JSON body and returns status and parsed body. */
+export async function requestJson(
+  url: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Record<string, unknown>; traceId?: string }> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: init.body === undefined ? {} : { "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  const traceId = response.headers.get("traceresponse")?.split("-")[1];
+  return { status: response.status, body: text === "" ? {} : JSON.parse(text), traceId };
+}
