@@ -84,6 +84,10 @@ function safeStringify(record: Record<string, unknown>): string {
       (_key, value) => typeof value === "bigint" ? value.toString() : value,
     );
   } catch {
-    return JSON.stringify({ ...record, fields: "[unserializable]" });
+    // Keep the line but drop the fields: one of them is circular or throws when serialized.
+    const base = ["time", "level", "service", "msg", "trace_id", "span_id"]
+      .filter((key) => key in record)
+      .map((key) => [key, record[key]]);
+    return JSON.stringify({ ...Object.fromEntries(base), fields: "[unserializable]" });
   }
 }

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { context, trace } from "@opentelemetry/api";
+import { createLogger, type LogLevel } from "./log.ts";
+import { createTestTelemetry } from "./testing/telemetry.ts";
+
+function capture(level?: LogLevel) {
+  const lines: { line: string; level: LogLevel }[] = [];
+  const logger = createLogger({
+    service: "svc",
+    level,
+    write: (line, lineLevel) => lines.push({ line, level: lineLevel }),
+  });
+  const records = () => lines.map(({ line }) => JSON.parse(line));
+  return { logger, lines, records };
+}
+
+Deno.test("createLogger() writes one JSON object a line", () => {
+  const { logger, lines, records } = capture();
+  logger.info("Hello", { user: "ann", count: 2 });
+  assert.equal(lines.length, 1);
+  assert.ok(!lines[0]!.line.includes("\n"));
+  const [record] = records();
+  assert.equal(record.level, "info");
+  assert.equal(record.service, "svc");
+  assert.equal(record.msg, "Hello");
+  assert.equal(record.user, "ann");
+  assert.equal(record.count, 2);
+  assert.ok(!Number.isNaN(Date.parse(record.time)), record.time);
+  assert.equal(record.trace_id, undefined);
+  assert.equal(record.span_id, undefined);
+});
+
+Deno.test("createLogger() adds trace_id and span_id inside an active span", () => {
+  const { telemetry } = createTestTelemetry();
+  const { logger, records } = capture();
+  const span = telemetry.tracer.startSpan("work");
+  context.with(trace.setSpan(context.active(), span), () => logger.info("Inside"));
+  span.end();
+  logger.info("Outside");
+  const [inside, outside] = records();
+  assert.equal(inside.trace_id, span.spanContext().traceId);
+  assert.equal(inside.span_id, span.spanContext().spanId);
+  assert.equal(outside.trace_id, undefined);
+});
+
+Deno.test("createLogger() filters by level", async (t) => {
+  await t.step("info by default", () => {
+    const { logger, records } = capture();
+    logger.debug("d");
+    logger.info("i");
+    logger.warn("w");
+    logger.error("e");
+    assert.deepEqual(records().map((r) => r.msg), ["i", "w", "e"]);
+    assert.equal(logger.enabled("debug"), false);
+    assert.equal(logger.enabled("info"), true);
+  });
+  await t.step("warn keeps warn and error", () => {
+    const { logger, records, lines } = capture("warn");
+    logger.info("i");
+    logger.warn("w");
+    logger.error("e");
+    assert.deepEqual(records().map((r) => r.msg), ["w", "e"]);
+    assert.deepEqual(lines.map((l) => l.level), ["warn", "error"]);
+  });
+  await t.step("debug keeps everything", () => {
+    const { logger, records } = capture("debug");
+    logger.debug("d");
+    assert.deepEqual(records().map((r) => r.level), ["debug"]);
+  });
+});
+
+Deno.test("createLogger() serializes errors, their causes and bigints", () => {
+  const { logger, records } = capture();
+  const error = new TypeError("outer", { cause: new Error("inner") });
+  logger.error("Failed", { error, big: 12n });
+  const [record] = records();
+  assert.equal(record.error.name, "TypeError");
+  assert.equal(record.error.message, "outer");
+  assert.match(record.error.stack, /TypeError: outer/);
+  assert.equal(record.error.cause.message, "inner");
+  assert.equal(record.big, "12");
+});
+
+Deno.test("createLogger() still writes a line for unserializable fields", () => {
+  const { logger, records } = capture();
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  logger.warn("Odd", { circular });
+  const [record] = records();
+  assert.equal(record.msg, "Odd");
+  assert.equal(record.level, "warn");
+  assert.equal(record.service, "svc");
+  assert.equal(record.fields, "[unserializable]");
+});
