@@ -1,0 +1,147 @@
+/**
+ * The span, event and log shapes the tracing service stores and serves. Attribute values keep
+ * OTLP's `AnyValue` JSON form, so the v3 API can return them unchanged.
+ */
+
+/** OTLP `AnyValue` in its JSON encoding; `intValue` is normalized to a decimal string. */
+export interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string;
+  doubleValue?: number;
+  arrayValue?: { values: AnyValue[] };
+  kvlistValue?: { values: KeyValue[] };
+  bytesValue?: string;
+}
+
+/** OTLP `KeyValue`. */
+export interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+
+/** OTLP span kinds, by their enum number. */
+export const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+
+/** OTLP status codes. */
+export const STATUS_UNSET = 0;
+export const STATUS_OK = 1;
+export const STATUS_ERROR = 2;
+
+/** A span event. */
+export interface SpanEvent {
+  timeUnixNano: string;
+  name: string;
+  attributes: KeyValue[];
+}
+
+/** A span link. */
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState: string;
+  attributes: KeyValue[];
+}
+
+/** A span as stored: ids are lowercase hex, times are decimal nanosecond strings. */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  /** Empty for a root span. */
+  parentSpanId: string;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: KeyValue[];
+  events: SpanEvent[];
+  links: SpanLink[];
+  status: { code: number; message: string };
+  service: string;
+  resource: KeyValue[];
+  scope: { name: string; version: string };
+}
+
+/** A log record joined to its trace. */
+export interface LogRecord {
+  traceId: string;
+  spanId: string;
+  timeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  body: AnyValue;
+  attributes: KeyValue[];
+  service: string;
+}
+
+/** Microseconds since the epoch from a nanosecond string. */
+export function nanosToMicros(nanos: string): number {
+  return Number(BigInt(nanos) / 1000n);
+}
+
+/** Start time in microseconds. */
+export function startMicros(span: SpanRecord): number {
+  return nanosToMicros(span.startTimeUnixNano);
+}
+
+/** Duration in microseconds. */
+export function durationMicros(span: SpanRecord): number {
+  return Number((BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1000n);
+}
+
+/** Whether the span failed: ERROR status. */
+export function isError(span: SpanRecord): boolean {
+  return span.status.code === STATUS_ERROR;
+}
+
+/** A value's plain text, as used for tag search and display. */
+export function valueText(value: AnyValue): string {
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return String(value.boolValue);
+  if (value.intValue !== undefined) return value.intValue;
+  if (value.doubleValue !== undefined) return String(value.doubleValue);
+  if (value.bytesValue !== undefined) return value.bytesValue;
+  if (value.arrayValue !== undefined) return JSON.stringify(value.arrayValue.values.map(plain));
+  if (value.kvlistValue !== undefined) {
+    return JSON.stringify(
+      Object.fromEntries(value.kvlistValue.values.map((kv) => [kv.key, plain(kv.value)])),
+    );
+  }
+  return "";
+}
+
+/** A value as plain JSON (numbers, strings, arrays, objects). */
+export function plain(value: AnyValue): unknown {
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.arrayValue !== undefined) return value.arrayValue.values.map(plain);
+  if (value.kvlistValue !== undefined) {
+    return Object.fromEntries(value.kvlistValue.values.map((kv) => [kv.key, plain(kv.value)]));
+  }
+  return value.stringValue ?? value.boolValue ?? value.doubleValue ?? value.bytesValue ?? null;
+}
+
+/** Converts plain JSON attributes (from the span API) to `KeyValue`s. */
+export function toKeyValues(attributes: Readonly<Record<string, unknown>>): KeyValue[] {
+  return Object.entries(attributes).map(([key, value]) => ({ key, value: toAnyValue(value) }));
+}
+
+function toAnyValue(value: unknown): AnyValue {
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  }
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(toAnyValue) } };
+  if (value !== null && typeof value === "object") {
+    return { kvlistValue: { values: toKeyValues(value as Record<string, unknown>) } };
+  }
+  return { stringValue: String(value) };
+}
+
+/** The string value of attribute `key`, if any. */
+export function attributeText(attributes: readonly KeyValue[], key: string): string | undefined {
+  const found = attributes.find((kv) => kv.key === key);
+  return found === undefined ? undefined : valueText(found.value);
+}
