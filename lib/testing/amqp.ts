@@ -50,3 +50,39 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Closes, from the broker's side, every connection whose client named it `name` (amqplib's
+ * `connection_name`), as `rabbitmqctl close_connection` does; returns how many were closed.
+ */
+export async function closeConnectionsNamed(name: string): Promise<number> {
+  const listing = await rabbitmqctl([
+    "-q",
+    "list_connections",
+    "pid",
+    "client_properties",
+    "--no-table-headers",
+  ]);
+  const pids = listing.split("\n")
+    .filter((line) => line.includes(`{"connection_name","${name}"}`))
+    .map((line) => line.split("\t")[0] ?? "");
+  for (const pid of pids) await rabbitmqctl(["-q", "close_connection", pid, "closed by a test"]);
+  return pids.length;
+}
+
+async function rabbitmqctl(args: string[]): Promise<string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("rabbitmqctl", { args, stdout: "piped", stderr: "piped" })
+      .output();
+  } catch (error) {
+    throw new Error("rabbitmqctl is not available: the broker-restart tests need it", {
+      cause: error,
+    });
+  }
+  const decoder = new TextDecoder();
+  if (!output.success) {
+    throw new Error(`rabbitmqctl ${args.join(" ")} failed: ${decoder.decode(output.stderr)}`);
+  }
+  return decoder.decode(output.stdout);
+}
