@@ -191,7 +191,7 @@ Deno.test("createEnvReader().url() accepts absolute http(s) URLs only", async (t
     const read = createEnvReader({ A: "ftp://me:secret@host/" });
     read.url("A", "http://d");
     const [problem] = problemsOf(() => read.assertValid());
-    assert.ok(problem !== undefined && !problem.includes("secret"), problem);
+    assert.ok(problem !== undefined && !problem.includes("secret"), String(problem));
     assert.match(problem, /me:\*\*\*@host/);
   });
   await t.step("uses the fallback when unset", () => {
