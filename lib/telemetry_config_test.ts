@@ -180,6 +180,11 @@ Deno.test("readTelemetryConfig() parses resource attributes", async (t) => {
       "fromattr",
     );
   });
+  await t.step("says whether the name was set or defaulted", () => {
+    assert.equal(load({}).serviceNameSet, false);
+    assert.equal(load({ OTEL_SERVICE_NAME: "x" }).serviceNameSet, true);
+    assert.equal(load({ OTEL_RESOURCE_ATTRIBUTES: "service.name=y" }).serviceNameSet, true);
+  });
   await t.step("prefers OTEL_SERVICE_NAME over service.name in the attributes", () => {
     const config = load({
       OTEL_SERVICE_NAME: "fromvar",
