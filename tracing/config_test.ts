@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../lib/config.ts";
+import { loadConfig } from "./config.ts";
+
+Deno.test("loadConfig() gives the documented defaults", () => {
+  const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318" });
+  assert.equal(config.port, 16686);
+  assert.equal(config.otlpPort, 4318);
+  assert.equal(config.telemetry.serviceName, "tracing");
+  assert.equal(config.sampling.ratio, 1);
+  assert.equal(config.sampling.maxTracesPerSecond, 0);
+  assert.ok(config.sampling.decisionWaitMs <= 5000);
+  assert.equal(config.telemetry.disabled, false);
+  assert.deepEqual(config.forward.endpoints, []);
+});
+
+Deno.test("loadConfig() turns off self-export when the OTLP endpoint is this service", async (t) => {
+  await t.step("default endpoint and default port", () => {
+    const config = loadConfig({});
+    assert.equal(config.telemetry.disabled, true);
+    assert.match(config.selfExportDisabledReason ?? "", /own OTLP port/);
+  });
+  await t.step("OTEL_DENO with a self endpoint is refused", () => {
+    assert.throws(() => loadConfig({ OTEL_DENO: "true" }), /OTEL_DENO/);
+  });
+});
+
+Deno.test("loadConfig() lists every invalid variable", () => {
+  try {
+    loadConfig({
+      OTLP_PORT: "abc",
+      SAMPLING_RATIO: "2",
+      FORWARD_ENDPOINTS: "ftp://x",
+      ALERT_RULES: "[{}]",
+    });
+    assert.fail("expected a ConfigError");
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 4);
+    assert.match(error.message, /Invalid OTLP_PORT "abc"/);
+    assert.match(error.message, /Invalid SAMPLING_RATIO "2"/);
+  }
+});
+
+Deno.test("loadConfig() accepts PORT=0 and OTLP_PORT=0 for free ports", () => {
+  const config = loadConfig({ PORT: "0", OTLP_PORT: "0" });
+  assert.equal(config.port, 0);
+  assert.equal(config.otlpPort, 0);
+});
