@@ -125,7 +125,8 @@ function describeRange(kind: string, min: number, max: number): string {
 
 /** Masks the password of a URL (`amqp://user:***@host`), for logs and error messages. */
 export function redactUrl(value: string): string {
-  if (!URL.canParse(value)) return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+  // Greedy up to the last "@" before the path, so an unencoded "@" in the password is masked too.
+  if (!URL.canParse(value)) return value.replace(/\/\/([^:/@]+):[^/]*@/, "//$1:***@");
   const url = new URL(value);
   if (url.password === "") return value;
   url.password = "***";

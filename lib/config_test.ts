@@ -228,7 +228,8 @@ Deno.test("redactUrl() masks passwords and leaves other URLs alone", async (t) =
   await t.step("masks the password of an unparseable URL", () => {
     const masked = redactUrl("amqp://user:p@ss word@ho st");
     assert.ok(!masked.includes("p@ss"), masked);
-    assert.match(masked, /^amqp:\/\/user:\*\*\*@/);
+    assert.ok(!masked.includes("ss word"), masked);
+    assert.equal(masked, "amqp://user:***@ho st");
   });
   await t.step("keeps unparseable text without credentials", () => {
     assert.equal(redactUrl("not a url"), "not a url");
