@@ -9,7 +9,7 @@ export interface Messaging {
   queue: string;
   env: Record<string, string>;
   dataDir: string;
-  /** Starts another consumer on the same queue (e.g. after stopping the first). */
+  /** Starts another consumer on the same queue; assign it to `consumer` so `stop()` stops it. */
   startConsumer(env?: Record<string, string>): Promise<ServiceProcess>;
   /** Stops both (SIGTERM), deletes the queues, returns the exit codes. */
   stop(): Promise<{ producer: number; consumer: number }>;
@@ -42,7 +42,7 @@ export async function startMessaging(
     await producer.stop();
     throw error;
   }
-  return {
+  const messaging: Messaging = {
     producer,
     consumer,
     queue,
@@ -50,12 +50,17 @@ export async function startMessaging(
     dataDir,
     startConsumer,
     stop: async () => {
-      const codes = { producer: await producer.stop(), consumer: await consumer.stop() };
+      // The current processes: a test may have replaced the consumer.
+      const codes = {
+        producer: await messaging.producer.stop(),
+        consumer: await messaging.consumer.stop(),
+      };
       await deleteQueues(queue);
       await Deno.remove(dataDir, { recursive: true });
       return codes;
     },
   };
+  return messaging;
 }
 
 /** Sends a request with an optional JSON body and returns status and parsed body. */
