@@ -243,3 +243,34 @@ function pick(attributes: Record<string, unknown>): Record<string, unknown> {
     ),
   );
 }
+
+Deno.test("AmqpConsumer marks a redelivered message with a span event", async () => {
+  const queue = uniqueQueueName("redelivered");
+  const backlog = await startPair(queue, { consume: false });
+  const model = await connectOrFail();
+  try {
+    await backlog.publisher.publish({ body: encoder.encode("{}"), messageId: "again" });
+    const channel = await model.createChannel();
+    const first = await channel.get(queue);
+    assert.ok(first, "the message did not arrive");
+    channel.nack(first, false, true);
+    await channel.close();
+  } finally {
+    await model.close();
+    await backlog.connection.close();
+    await backlog.telemetry.shutdown();
+  }
+  const pair = await startPair(queue);
+  try {
+    await waitFor("the redelivery", () => pair.settled.length === 1);
+    assert.equal(pair.settled[0]?.message.redelivered, true);
+    const process = spanNamed(pair.exporter.getFinishedSpans(), `process ${queue}`);
+    const event = process.events.find((e) => e.name === "message.redelivered");
+    assert.deepEqual(event?.attributes, {
+      "messaging.rabbitmq.retry_count": 0,
+      "messaging.rabbitmq.failure_reason": "not acknowledged by an earlier delivery",
+    });
+  } finally {
+    await pair.close();
+  }
+});
