@@ -1,11 +1,14 @@
 /**
  * One POST /orders, followed across two real processes: the order SERVER span, its CLIENT call,
  * the user SERVER span and the database spans under each, all in one trace — in our SDK mode and
- * in Deno's built-in telemetry mode.
+ * in Deno's built-in telemetry mode. The services export OTLP/protobuf (the default) to the
+ * project's own tracing service, and the test reads the trace back from its Jaeger API.
  */
 import assert from "node:assert/strict";
-import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { postJson, startOrderUserPair, telemetryEnv } from "./_fixture.ts";
+import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
+import { startTracingProcess } from "../tracing/testing.ts";
+import { postJson, startOrderUserPair } from "./_fixture.ts";
+import { readTrace } from "./_trace_backend.ts";
 
 const SERVER_ATTRIBUTES = [
   "http.request.method",
@@ -21,8 +24,12 @@ const SERVER_ATTRIBUTES = [
 
 for (const mode of ["sdk", "deno"] as const) {
   Deno.test(`POST /orders makes one trace across order and user (${mode} mode)`, async (t) => {
-    const sink = startOtlpSink();
-    const pair = await startOrderUserPair(telemetryEnv(sink.endpoint, mode));
+    const tracing = await startTracingProcess();
+    const pair = await startOrderUserPair({
+      OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+      OTEL_BSP_SCHEDULE_DELAY: "200",
+      ...(mode === "deno" ? { OTEL_DENO: "true" } : {}),
+    });
     try {
       const created = await postJson(`${pair.user.url}/users`, {
         username: "ada",
@@ -44,16 +51,8 @@ for (const mode of ["sdk", "deno"] as const) {
 
       const find = (spans: readonly SinkSpan[], service: string, name: string) =>
         spans.find((s) => s.traceId === traceId && s.service === service && s.name === name);
-      await sink.waitFor((spans) =>
-        [
-          find(spans, "order", "POST /orders"),
-          find(spans, "order", "GET"),
-          find(spans, "user", "GET /users/:username"),
-          find(spans, "user", "SELECT users"),
-          find(spans, "order", "INSERT orders"),
-        ].every((span) => span !== undefined)
-      );
-      const spans = sink.trace(traceId!);
+      const spans = await readTrace(tracing, traceId!, 5);
+      assert.equal(spans.length, 5, spans.map((s) => `${s.service} ${s.name}`).join(", "));
       const orderServer = find(spans, "order", "POST /orders")!;
       const orderClient = find(spans, "order", "GET")!;
       const userServer = find(spans, "user", "GET /users/:username")!;
@@ -122,7 +121,7 @@ for (const mode of ["sdk", "deno"] as const) {
       });
     } finally {
       const codes = await pair.stop();
-      await sink.close();
+      await tracing.stop();
       assert.deepEqual(codes, { order: 0, user: 0 });
     }
   });
