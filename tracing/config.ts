@@ -1,5 +1,5 @@
 /** The tracing service's settings, read once from env. */
-import { createEnvReader, type Env, type EnvReader } from "../lib/config.ts";
+import { createEnvReader, type Env } from "../lib/config.ts";
 import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
 import { type AlertRule, parseAlertRules } from "./alert_rule.ts";
 
@@ -65,7 +65,7 @@ export interface TracingConfig extends ServiceConfig {
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
 export function loadConfig(env: Env): TracingConfig {
-  const read = allowPortZero(createEnvReader(env));
+  const read = createEnvReader(env);
   const base = readServiceConfig(read, { service: "tracing", port: 16686 });
   const otlpPort = read.port("OTLP_PORT", 4318);
   const forwardEndpoints = (read.raw("FORWARD_ENDPOINTS") ?? "").split(",").map((s) => s.trim())
@@ -150,13 +150,5 @@ function withoutSelfExport(config: TracingConfig): TracingConfig {
     telemetry: Object.freeze({ ...config.telemetry, disabled: true }),
     selfExportDisabledReason:
       `The OTLP endpoint ${endpoint.origin} is this service's own OTLP port`,
-  };
-}
-
-/** PORT and OTLP_PORT may be 0 (a free port), which the shared reader refuses. */
-function allowPortZero(read: EnvReader): EnvReader {
-  return {
-    ...read,
-    port: (name, fallback) => read.raw(name) === "0" ? 0 : read.port(name, fallback),
   };
 }
