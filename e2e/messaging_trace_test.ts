@@ -3,7 +3,9 @@ import { Buffer } from "node:buffer";
 import { deadLetterName } from "../lib/amqp_topology.ts";
 import { connectOrFail, waitFor } from "../lib/testing/amqp.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
+import { startTracingProcess } from "../tracing/testing.ts";
 import { requestJson, startMessaging } from "./_messaging.ts";
+import { readTrace } from "./_trace_backend.ts";
 
 function only(spans: SinkSpan[], predicate: (span: SinkSpan) => boolean, what: string): SinkSpan {
   const found = spans.filter(predicate);
@@ -14,11 +16,12 @@ function only(spans: SinkSpan[], predicate: (span: SinkSpan) => boolean, what: s
 for (const mode of ["sdk", "deno"] as const) {
   Deno.test(`POST /send makes one trace from request to processing (${mode} telemetry)`, async () => {
     await (await connectOrFail()).close();
-    const sink = startOtlpSink();
-    const services = await startMessaging(
-      sink.endpoint,
-      mode === "deno" ? { OTEL_DENO: "true" } : {},
-    );
+    // The project's own trace backend, fed OTLP/protobuf as the services send it by default.
+    const tracing = await startTracingProcess();
+    const services = await startMessaging(tracing.otlpEndpoint, {
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      ...(mode === "deno" ? { OTEL_DENO: "true" } : {}),
+    });
     try {
       const sent = await requestJson(`${services.producer.url}/send`, {
         body: { content: "hello", priority: "high" },
@@ -28,10 +31,7 @@ for (const mode of ["sdk", "deno"] as const) {
       assert.equal(sent.traceId, traceId);
       const messageId = String(sent.body.message_id);
 
-      await sink.waitFor(() =>
-        sink.trace(traceId).some((span) => span.kind === SpanKindNumber.CONSUMER)
-      );
-      const spans = sink.trace(traceId);
+      const spans = await readTrace(tracing, traceId, 3);
       const server = only(spans, (s) => s.kind === SpanKindNumber.SERVER, "SERVER span");
       const send = only(spans, (s) => s.kind === SpanKindNumber.PRODUCER, "PRODUCER span");
       const process = only(spans, (s) => s.kind === SpanKindNumber.CONSUMER, "CONSUMER span");
@@ -67,7 +67,7 @@ for (const mode of ["sdk", "deno"] as const) {
       });
     } finally {
       const codes = await services.stop();
-      await sink.close();
+      await tracing.stop();
       assert.deepEqual(codes, { producer: 0, consumer: 0 });
     }
   });
