@@ -5,13 +5,13 @@
  * dead-lettered with the reason in its headers. A message is acknowledged only after its outcome
  * is safe: processed, or its retry/dead-letter copy confirmed by the broker.
  */
+import { recordSpanError } from "./span_error.ts";
 import {
   context,
   type Link,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Tracer,
 } from "@opentelemetry/api";
@@ -185,10 +185,7 @@ export class AmqpConsumer {
       acknowledge(delivery, logger);
       outcome = "processed";
     } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-      span.recordException(failure);
-      span.setAttribute("error.type", failure.name);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+      failure = recordSpanError(span, error);
       outcome = await context.with(active, () =>
         failMessage(delivery, failure as Error, {
           publisher: this.#publisher,

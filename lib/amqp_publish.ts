@@ -3,7 +3,8 @@
  * context travels in the message headers, and a promise that resolves only once the broker
  * confirmed the message.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { recordSpanError } from "./span_error.ts";
+import { context, ROOT_CONTEXT, SpanKind, type Tracer } from "@opentelemetry/api";
 import type { ConfirmChannel, Options } from "amqplib";
 import { Buffer } from "node:buffer";
 import type { AmqpConnection } from "./amqp_connection.ts";
@@ -123,10 +124,7 @@ export class AmqpPublisher {
           const failure = error instanceof PublishError
             ? error
             : new PublishError("unavailable", `Publish failed: ${String(error)}`, { cause: error });
-          span.recordException(failure);
-          span.setAttribute("error.type", failure.reason);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
-          throw failure;
+          throw recordSpanError(span, failure, failure.reason);
         } finally {
           span.end();
         }

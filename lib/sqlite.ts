@@ -3,7 +3,8 @@
  * conventions: named `SELECT users`, carrying the query text with its `?` placeholders and never
  * the bound values.
  */
-import { type Attributes, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { recordSpanError } from "./span_error.ts";
+import { type Attributes, SpanKind, type Tracer } from "@opentelemetry/api";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 
 /** Values that may be bound to `?` placeholders. */
@@ -54,10 +55,7 @@ export function openDatabase(path: string, options: { tracer: Tracer }): TracedD
     try {
       return work(prepare(sql));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      span.recordException(failure);
-      span.setAttribute("error.type", failure.name);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+      recordSpanError(span, error);
       throw error;
     } finally {
       span.end();

@@ -5,6 +5,7 @@
  * In `deno` mode Deno's own `fetch` already makes the CLIENT span and injects the context (it
  * cannot be told not to), so this wrapper only adds the timeout there: one span, not two.
  */
+import { recordSpanError } from "./span_error.ts";
 import {
   type Attributes,
   context,
@@ -68,11 +69,7 @@ export function createTracedFetch(options: {
       }
       return response;
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      span.recordException(failure);
-      span.setAttribute("error.type", failure.name);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
-      throw failure;
+      throw recordSpanError(span, error);
     } finally {
       span.end();
     }
