@@ -1,7 +1,9 @@
 /**
  * `deno task dev`: runs every service of the repo with `--watch`, with the same permission flags as
  * its `start:<service>` task, in one log stream prefixed by service name. Ctrl-C stops them all
- * gracefully (SIGTERM, then SIGKILL after a deadline).
+ * gracefully: SIGTERM runs each service's own shutdown; under `--watch` the watcher then stays
+ * alive waiting for file changes, so once a service has logged that it stopped, its idle watcher
+ * is killed. Anything still running after the deadline is killed too.
  */
 
 /** Start order: the trace backend first, so the others export to it from their first span. */
@@ -27,17 +29,28 @@ function watchArgs(task: string): string[] {
   return ["run", "--watch", ...words.slice(2)];
 }
 
-async function pipe(stream: ReadableStream<Uint8Array>, prefix: string): Promise<void> {
+/** A service's own last words, or its watcher's once the script ended. */
+const FINISHED = /"msg":"Stopped"|Process finished/;
+
+async function pipe(
+  stream: ReadableStream<Uint8Array>,
+  prefix: string,
+  onLine: (line: string) => void,
+): Promise<void> {
   let buffered = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     buffered += chunk;
     const lines = buffered.split("\n");
     buffered = lines.pop() ?? "";
-    for (const line of lines) write(`${prefix}${line}`);
+    for (const line of lines) {
+      write(`${prefix}${line}`);
+      onLine(line);
+    }
   }
   if (buffered !== "") write(`${prefix}${buffered}`);
 }
 
+let stopping = false;
 const children = services.map((name, index) => {
   const color = COLORS[index % COLORS.length];
   const prefix = `\x1b[${color}m${name.padEnd(width)} |\x1b[0m `;
@@ -49,30 +62,38 @@ const children = services.map((name, index) => {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const done = Promise.all([pipe(child.stdout, prefix), pipe(child.stderr, prefix)])
+  const onLine = (line: string) => {
+    if (stopping && FINISHED.test(line)) kill(child, "SIGKILL");
+  };
+  const done = Promise.all([pipe(child.stdout, prefix, onLine), pipe(child.stderr, prefix, onLine)])
     .then(() => child.status)
-    .then((status) => write(`${prefix}exited with code ${status.code}`));
+    .then((status) =>
+      write(`${prefix}${stopping ? "stopped" : `exited with code ${status.code}`}`)
+    );
   return { name, child, done };
 });
 
 write(`Started ${services.join(", ")}. Press Ctrl-C to stop.`);
 
-let stopping = false;
+function kill(child: Deno.ChildProcess, signal: Deno.Signal): boolean {
+  try {
+    child.kill(signal);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
+
 function stopAll(): void {
   if (stopping) return;
   stopping = true;
   write("Stopping every service...");
-  for (const { child } of children) {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-  }
+  for (const { child } of children) kill(child, "SIGTERM");
   setTimeout(() => {
     for (const { name, child } of children) {
-      try {
-        child.kill("SIGKILL");
+      if (kill(child, "SIGKILL")) {
         write(`${name} did not stop within ${STOP_DEADLINE_MS} ms; killed`);
-      } catch { /* already gone */ }
+      }
     }
   }, STOP_DEADLINE_MS).unref();
 }
