@@ -13,7 +13,10 @@ import { loadConfig } from "./config.ts";
 import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
 import { createWorker } from "./worker.ts";
+import { handleCliFlags } from "../lib/cli.ts";
+import { CLI_SPECS } from "../lib/cli_variables.ts";
 
+await handleCliFlags(CLI_SPECS.consumer);
 const config = loadConfigOrExit("consumer", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
 logConfig(logger, config);

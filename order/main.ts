@@ -10,7 +10,10 @@ import { createUserClient } from "../user/client.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createOrderStore } from "./store.ts";
+import { handleCliFlags } from "../lib/cli.ts";
+import { CLI_SPECS } from "../lib/cli_variables.ts";
 
+await handleCliFlags(CLI_SPECS.order);
 const config = loadConfigOrExit("order", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
 logConfig(logger, config);

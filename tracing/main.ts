@@ -13,7 +13,10 @@ import { createOpenSpans } from "./open_spans.ts";
 import { createPipeline } from "./pipeline.ts";
 import { openTraceStore } from "./store.ts";
 import { createTracingMetrics } from "./tracing_metrics.ts";
+import { handleCliFlags } from "../lib/cli.ts";
+import { CLI_SPECS } from "../lib/cli_variables.ts";
 
+await handleCliFlags(CLI_SPECS.tracing);
 const config = loadConfigOrExit("tracing", loadConfig);
 const logger = createLogger({ service: config.service, level: config.logLevel });
 logConfig(logger, { ...config, ingestToken: config.ingestToken === undefined ? undefined : "***" });

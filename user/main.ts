@@ -8,7 +8,10 @@ import { startTelemetry } from "../lib/telemetry.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createUserStore } from "./store.ts";
+import { handleCliFlags } from "../lib/cli.ts";
+import { CLI_SPECS } from "../lib/cli_variables.ts";
 
+await handleCliFlags(CLI_SPECS.user);
 const config = loadConfigOrExit("user", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
 logConfig(logger, config);
