@@ -96,12 +96,14 @@ export interface CompileOptions {
   flags: readonly string[];
   /** Extra `deno compile` flags, e.g. from `excludeFlags()`. */
   compileFlags?: readonly string[];
+  /** The base runtime; defaults to DENORT_BIN from the env, else deno downloads one. */
+  denortBin?: string;
 }
 
 /** Runs `deno compile` for one service; throws `RuntimeUnavailableError` when denort is missing. */
 export async function compileService(service: string, options: CompileOptions): Promise<void> {
   const target = options.target ?? Deno.build.target;
-  const denort = Deno.env.get("DENORT_BIN");
+  const denort = options.denortBin ?? Deno.env.get("DENORT_BIN");
   if (denort !== undefined) {
     const info = await Deno.stat(denort).catch(() => undefined);
     if (!info?.isFile) {
@@ -122,7 +124,7 @@ export async function compileService(service: string, options: CompileOptions): 
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...(denort === undefined ? {} : { DENORT_BIN: denort }) },
     stdout: "null",
     stderr: "piped",
   }).output();
