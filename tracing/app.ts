@@ -17,6 +17,7 @@ import type { OpenSpans } from "./open_spans.ts";
 import type { Pipeline } from "./pipeline.ts";
 import { spanApiRoutes } from "./span_api.ts";
 import type { TraceStore } from "./store.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 
 export { createIngestApp, type IngestDeps };
 
@@ -52,5 +53,6 @@ export function createQueryApp(deps: QueryDeps): Hono {
   app.route("/", jaegerV1Routes(deps.store));
   app.route("/", apiV3Routes(deps.store));
   app.route("/", spanApiRoutes(deps.openSpans));
+  app.route("/", uiRoutes(deps.store, deps.alerts));
   return app;
 }

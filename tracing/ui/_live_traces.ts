@@ -1,0 +1,110 @@
+/**
+ * Folder-private: real traces for the browser test. Starts user, order, producer and consumer as
+ * processes exporting to a running tracing service, makes one order → user trace and one
+ * producer → RabbitMQ → consumer trace, posts the hostile trace as OTLP JSON, waits until the
+ * tracing service holds all three, and stops the services again.
+ */
+import assert from "node:assert/strict";
+import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
+import { type ServiceProcess, startServiceProcess } from "../../lib/testing/service_process.ts";
+import type { TracingProcess } from "../testing.ts";
+import { hostileLogsJson, hostileTraceJson, randomHex } from "./_fixture.ts";
+
+/** The ids of the traces made, and the queue the message went through. */
+export interface LiveTraces {
+  orderTraceId: string;
+  messageTraceId: string;
+  hostileTraceId: string;
+  queue: string;
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === "" ? {} : JSON.parse(text) };
+}
+
+function traceIdOf(response: Response): string {
+  return response.headers.get("traceresponse")?.split("-")[1] ?? "";
+}
+
+/** Makes the three traces in `tracing`; every process it starts is stopped before it returns. */
+export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTraces> {
+  await (await connectOrFail()).close();
+  const dataDir = await Deno.makeTempDir({ prefix: "ui-browser-" });
+  const queue = uniqueQueueName("ui");
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_BSP_SCHEDULE_DELAY: "200",
+    QUEUE_NAME: queue,
+    WORK_HIGH_MS: "0",
+    WORK_NORMAL_MS: "0",
+    WORK_LOW_MS: "0",
+  };
+  const started: ServiceProcess[] = [];
+  const start = async (service: string, extra: Record<string, string> = {}) => {
+    const process = await startServiceProcess({ service, dataDir, env: { ...env, ...extra } });
+    started.push(process);
+    return process;
+  };
+  try {
+    const [user, producer] = await Promise.all([
+      start("user"),
+      start("producer"),
+      start("consumer"),
+    ]);
+    const order = await start("order", { USER_SERVICE_URL: user!.url });
+
+    const created = await post(`${user!.url}/users`, {
+      username: "ada",
+      email: "ada@example.com",
+      full_name: "Ada Lovelace",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ordered = await fetch(`${order.url}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        username: "ada",
+        item: "analytical engine",
+        quantity: 2,
+        unit_price: 12.5,
+      }),
+    });
+    await ordered.body?.cancel();
+    assert.equal(ordered.status, 201);
+    const orderTraceId = traceIdOf(ordered);
+
+    const sent = await fetch(`${producer!.url}/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ content: "hello", priority: "high" }),
+    });
+    await sent.body?.cancel();
+    assert.equal(sent.status, 202);
+    const messageTraceId = traceIdOf(sent);
+
+    const hostileTraceId = randomHex(32);
+    const traces = await post(
+      `${tracing.otlpEndpoint}/v1/traces`,
+      hostileTraceJson(hostileTraceId),
+    );
+    assert.equal(traces.status, 200);
+    const logs = await post(`${tracing.otlpEndpoint}/v1/logs`, hostileLogsJson(hostileTraceId));
+    assert.equal(logs.status, 200);
+
+    await tracing.waitForTrace(orderTraceId, { minSpans: 5, timeoutMs: 20_000 });
+    await tracing.waitForTrace(messageTraceId, { minSpans: 3, timeoutMs: 20_000 });
+    await tracing.waitForTrace(hostileTraceId, { minSpans: 2, timeoutMs: 20_000 });
+    return { orderTraceId, messageTraceId, hostileTraceId, queue };
+  } finally {
+    const codes = await Promise.all(started.map((p) => p.stop()));
+    await deleteQueues(queue);
+    await Deno.remove(dataDir, { recursive: true });
+    assert.deepEqual(codes, started.map(() => 0), "a service did not stop cleanly");
+  }
+}

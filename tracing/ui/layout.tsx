@@ -1,0 +1,75 @@
+/** @jsxImportSource hono/jsx */
+/** The frame every view shares: head, navigation, a trace-id box. */
+import type { Child } from "hono/jsx";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { serviceColor } from "./format.ts";
+
+/** What a component renders to. */
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** Which navigation entry is current. */
+export type Section = "search" | "trace" | "services" | "dependencies" | "compare";
+
+/** The page frame. */
+export function Layout(
+  props: { title: string; section: Section; children?: Child; wide?: boolean },
+): Html {
+  const link = (section: Section, href: string, label: string) => (
+    <a href={href} class={props.section === section ? "current" : ""}>
+      {label}
+    </a>
+  );
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · tracing`}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href="/ui/app.css" />
+        <script src="/ui/app.js" defer></script>
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/search">tracing</a>
+          <nav aria-label="Views">
+            {link("search", "/search", "Search")}
+            {link("services", "/services", "Services")}
+            {link("dependencies", "/dependencies", "Dependencies")}
+            {link("compare", "/compare", "Compare")}
+          </nav>
+          <form class="goto" action="/trace" method="get" role="search">
+            <input
+              name="id"
+              placeholder="Trace id"
+              aria-label="Open trace by id"
+              pattern="[0-9a-fA-F]{32}"
+              size={34}
+            />
+            <button type="submit">Open</button>
+          </form>
+        </header>
+        <main class={props.wide ? "wide" : ""}>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** A service name with its colour swatch. */
+export function ServiceTag(props: { service: string }): Html {
+  return (
+    <span class="svc">
+      <i class="swatch" style={`background:${serviceColor(props.service)}`}></i>
+      {props.service}
+    </span>
+  );
+}
+
+/** An error message box. */
+export function Notice(props: { kind: "error" | "info"; children?: Child }): Html {
+  return (
+    <p class={`notice ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
+      {props.children}
+    </p>
+  );
+}

@@ -1,0 +1,168 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The tracing page, served on the query port at Jaeger UI's paths: `/search`, `/trace/:traceId`,
+ * `/services`, `/dependencies`, `/compare` (and `/trace/:a...:b`). Rendered on the server with
+ * `hono/jsx`, which escapes every text and attribute; the script and style ship as strings from
+ * `/ui/app.js` and `/ui/app.css`, so a compiled binary carries everything and needs no CDN.
+ */
+import { type Context, Hono } from "hono";
+import { HttpError } from "../../lib/errors.ts";
+import type { AlertEngine } from "../alerts.ts";
+import { readTraceQuery, searchTraces } from "../api_v1.ts";
+import type { StoredTrace, StoreQueries } from "../store_query.ts";
+import { ComparePage } from "./compare_page.tsx";
+import { DependenciesPage } from "./dependencies_page.tsx";
+import { dependencyGraph } from "./dependency_graph.ts";
+import { Layout, Notice } from "./layout.tsx";
+import { SCRIPT } from "./script.ts";
+import { type SearchForm, SearchPage, summarize } from "./search_page.tsx";
+import { serviceStats } from "./service_stats.ts";
+import { ServicesPage } from "./services_page.tsx";
+import { STYLE } from "./style.ts";
+import { TracePage } from "./trace_page.tsx";
+import { traceModel } from "./waterfall_model.ts";
+
+// The page's script and style are served from this origin only; inline scripts never run, so
+// even a rendering bug could not execute a span name.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const TRACE_ID = /^[0-9a-fA-F]{32}$/;
+
+/** Routes of the page. */
+export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+      c.res.headers.set("content-security-policy", CSP);
+      c.res.headers.set("cache-control", "no-store");
+    }
+  });
+  app.get("/ui/app.js", (c) => asset(c, SCRIPT, "text/javascript; charset=utf-8"));
+  app.get("/ui/app.css", (c) => asset(c, STYLE, "text/css; charset=utf-8"));
+  app.get("/", (c) => c.redirect("/search"));
+
+  app.get("/search", (c) => {
+    const form = searchForm(c);
+    const services = store.services();
+    const operations = form.service === ""
+      ? []
+      : [...new Set(store.operations(form.service).map((op) => op.name))];
+    const page = (results?: StoredTrace[], error?: string) =>
+      c.html(
+        <SearchPage
+          form={form}
+          services={services}
+          operations={operations}
+          results={results?.map(summarize)}
+          {...(error === undefined ? {} : { error })}
+        />,
+        error === undefined ? 200 : 400,
+      );
+    try {
+      const query = readTraceQuery(
+        (name) => form[name as keyof SearchForm],
+        (name) => name === "tags" && form.tags !== "" ? [form.tags] : undefined,
+      );
+      return page(searchTraces(store, query));
+    } catch (error) {
+      if (error instanceof HttpError) return page(undefined, error.message);
+      throw error;
+    }
+  });
+
+  app.get("/trace", (c) => {
+    const id = (c.req.query("id") ?? "").trim();
+    return c.redirect(id === "" ? "/search" : `/trace/${encodeURIComponent(id)}`);
+  });
+  app.get("/trace/:traceId", (c) => {
+    const id = c.req.param("traceId");
+    // Jaeger UI's compare path: /trace/<a>...<b>
+    const pair = id.split("...");
+    if (pair.length === 2) {
+      return c.redirect(
+        `/compare?a=${encodeURIComponent(pair[0]!)}&b=${encodeURIComponent(pair[1]!)}`,
+      );
+    }
+    const trace = TRACE_ID.test(id) ? store.getTrace(id) : undefined;
+    if (trace === undefined) return missing(c, id);
+    return c.html(<TracePage model={traceModel(trace)} />);
+  });
+
+  app.get("/compare", (c) => {
+    const picked = c.req.queries("trace") ?? [];
+    const a = (c.req.query("a") ?? picked[0] ?? "").trim();
+    const b = (c.req.query("b") ?? picked[1] ?? "").trim();
+    const load = (id: string) => TRACE_ID.test(id) ? store.getTrace(id) : undefined;
+    const traces = [load(a), load(b)];
+    const problems = [[a, traces[0]], [b, traces[1]]]
+      .filter(([id, trace]) => id !== "" && trace === undefined)
+      .map(([id]) => `Trace "${id}" not found`);
+    return c.html(
+      <ComparePage
+        ids={[a, b]}
+        models={traces.map((t) => t === undefined ? undefined : traceModel(t))}
+        problems={problems}
+      />,
+    );
+  });
+
+  app.get("/services", (c) => {
+    const lookback = c.req.query("lookback") || "1h";
+    return c.html(<ServicesPage {...serviceStats(store, alerts.list(), lookback)} />);
+  });
+
+  app.get("/dependencies", (c) => {
+    const lookback = c.req.query("lookback") || "24h";
+    return c.html(
+      <DependenciesPage graph={dependencyGraph(store, lookback)} lookback={lookback} />,
+    );
+  });
+  return app;
+}
+
+function searchForm(c: Context): SearchForm {
+  const get = (name: string, fallback = "") => c.req.query(name) ?? fallback;
+  const tags = c.req.queries("tags") ?? c.req.queries("tag") ?? [];
+  return {
+    service: get("service"),
+    operation: get("operation") === "all" ? "" : get("operation"),
+    tags: tags.join(" "),
+    minDuration: get("minDuration"),
+    maxDuration: get("maxDuration"),
+    lookback: get("lookback", "1h"),
+    start: get("start"),
+    end: get("end"),
+    limit: get("limit", "20"),
+  };
+}
+
+function missing(c: Context, id: string) {
+  const message = TRACE_ID.test(id)
+    ? `Trace "${id}" not found: it may not have arrived yet, or it was sampled out or expired`
+    : `Invalid trace id "${id}": expected 32 hex digits`;
+  return c.html(
+    <Layout title="Trace not found" section="trace">
+      <Notice kind="error">{message}</Notice>
+      <p>
+        <a href="/search">Search for traces</a>
+      </p>
+    </Layout>,
+    TRACE_ID.test(id) ? 404 : 400,
+  );
+}
+
+function asset(c: Context, body: string, type: string) {
+  c.header("content-type", type);
+  c.header("cache-control", "public, max-age=300");
+  return c.body(body);
+}
