@@ -118,6 +118,7 @@ ul.events { margin: 0; padding-left: 16px; }
 .sev-warn { color: #b26a00; }
 .compare { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; align-items: start; }
 .compare .waterfall .wf-head, .compare .row { grid-template-columns: minmax(180px, 45%) 1fr; }
+.compare .tick:nth-child(2n) { display: none; }
 .compare-form { display: flex; gap: 8px; align-items: center; margin-bottom: 12px; }
 .compare-form input { width: 300px; }
 .graph { width: 100%; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }

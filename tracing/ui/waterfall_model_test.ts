@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { makeSpan } from "../_span_fixture.ts";
+import { criticalPath } from "./critical_path.ts";
+import { traceModel } from "./waterfall_model.ts";
+
+const T0 = 1_700_000_000_000;
+
+Deno.test("traceModel() lays spans out in tree order with a broker wait before the consumer", () => {
+  const traceId = "ab".repeat(16);
+  const server = makeSpan({ traceId, spanId: "1".repeat(16), startMs: T0, durationMs: 40 });
+  const send = makeSpan({
+    traceId,
+    spanId: "2".repeat(16),
+    parentSpanId: server.spanId,
+    kind: 4,
+    name: "send q",
+    startMs: T0 + 10,
+    durationMs: 20,
+    attributes: [{ key: "messaging.destination.name", value: { stringValue: "q" } }],
+  });
+  const process = makeSpan({
+    traceId,
+    spanId: "3".repeat(16),
+    parentSpanId: send.spanId,
+    kind: 5,
+    name: "process q",
+    startMs: T0 + 80,
+    durationMs: 20,
+  });
+  const late = makeSpan({
+    traceId,
+    spanId: "4".repeat(16),
+    parentSpanId: server.spanId,
+    startMs: T0 + 32,
+  });
+  const model = traceModel({ spans: [process, late, send, server], logs: [] });
+
+  assert.deepEqual(
+    model.rows.map((r) => [r.type, r.id, r.depth]),
+    [
+      ["span", server.spanId, 0],
+      ["span", send.spanId, 1],
+      ["wait", `wait-${process.spanId}`, 2],
+      ["span", process.spanId, 2],
+      ["span", late.spanId, 1],
+    ],
+  );
+  const wait = model.rows[2]!;
+  assert.equal(wait.offsetUs, 30_000, "the wait starts when the publish ends");
+  assert.equal(wait.durationUs, 50_000, "and lasts until processing starts");
+  assert.equal(wait.destination, "q");
+  assert.equal(model.durationUs, 100_000);
+  assert.equal(model.depth, 3);
+  assert.deepEqual(model.services, ["svc"]);
+});
+
+Deno.test("criticalPath() follows the last-finishing child back to the root's start", () => {
+  const span = (spanId: string, parentSpanId: string, startUs: number, endUs: number) => ({
+    spanId,
+    parentSpanId,
+    startUs,
+    endUs,
+  });
+  const sections = criticalPath([
+    span("root", "", 0, 100),
+    span("a", "root", 10, 40),
+    span("early", "root", 2, 8),
+    span("b", "root", 30, 90),
+    span("b1", "b", 35, 60),
+    span("async", "root", 120, 150),
+  ], "root");
+  assert.deepEqual(sections, [
+    { spanId: "root", startUs: 90, endUs: 100 },
+    { spanId: "b", startUs: 60, endUs: 90 },
+    { spanId: "b1", startUs: 35, endUs: 60 },
+    { spanId: "b", startUs: 30, endUs: 35 },
+    // `a` ended after `b` started, so it did not hold `b` up.
+    { spanId: "root", startUs: 8, endUs: 30 },
+    { spanId: "early", startUs: 2, endUs: 8 },
+    { spanId: "root", startUs: 0, endUs: 2 },
+  ]);
+});
