@@ -100,7 +100,7 @@ li.result:hover, li.result:focus-visible { border-color: var(--accent); }
 .lane .cp { position: absolute; top: 21px; height: 3px; background: var(--cp); }
 .lane .dur { position: absolute; top: 4px; font-size: 11.5px; color: #48525c; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .item[hidden] { display: none; }
-.details { padding: 8px 14px 12px 30px; background: #fafbfc; border-bottom: 1px solid var(--line); display: grid; grid-template-columns: minmax(260px, 1fr) 2fr; gap: 4px 24px; }
+.details { padding: 8px 14px 12px 30px; background: #fafbfc; border-bottom: 1px solid var(--line); display: grid; grid-template-columns: 1fr 1fr; gap: 4px 28px; }
 .details[hidden] { display: none; }
 .details > div { min-width: 0; }
 .details .facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 6px 0; }
@@ -110,7 +110,7 @@ li.result:hover, li.result:focus-visible { border-color: var(--accent); }
 .relatives .link { margin-right: 10px; }
 table.kv { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 table.kv th, table.kv td { text-align: left; padding: 2px 8px; border-bottom: 1px solid #eceff2; vertical-align: top; }
-table.kv th { font-weight: 500; color: #4a545e; width: 38%; font-family: ui-monospace, Menlo, Consolas, monospace; }
+table.kv th { font-weight: 500; color: #4a545e; width: 1%; white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; }
 table.kv td { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
 ul.events { margin: 0; padding-left: 16px; }
 .sev { font-size: 11.5px; font-weight: 700; text-transform: uppercase; }
