@@ -1,6 +1,6 @@
 /**
- * `deno task compile [target]`: builds `dist/<service>` for every service (or
- * `dist/<target>/<service>` for another `deno compile --target`), each with the permission flags of
+ * `deno task compile [target] [service...]`: builds `dist/<service>` for every service (or the
+ * ones named; `dist/<target>/<service>` for another `deno compile --target`), each with the flags of
  * its `start:<service>` task in deno.json, so a binary behaves exactly like `deno task start:<x>`.
  *
  * deno compile needs a base runtime ("denort") for the target, which it downloads from
@@ -154,23 +154,29 @@ export async function smokeTest(binary: string, service: string): Promise<void> 
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  const [target, ...rest] = args;
-  if (
-    rest.length > 0 || (target !== undefined && !(TARGETS as readonly string[]).includes(target))
-  ) {
-    Deno.stderr.writeSync(
-      new TextEncoder().encode(
-        `Usage: deno task compile [target], target one of:\n  ${TARGETS.join("\n  ")}\n`,
-      ),
+/** `[target] [service...]`: any argument is either a target or a service name. */
+export function parseArgs(args: readonly string[]): { target?: string; services: string[] } {
+  const targets = args.filter((arg) => (TARGETS as readonly string[]).includes(arg));
+  const services = args.filter((arg) => (SERVICES as readonly string[]).includes(arg));
+  const other = args.find((arg) => !targets.includes(arg) && !services.includes(arg));
+  if (other !== undefined || targets.length > 1) {
+    throw new Error(
+      `Invalid argument "${other ?? targets.join(" ")}": expected deno task compile [target] ` +
+        `[service...], with one target of ${TARGETS.join(", ")} and services of ${
+          SERVICES.join(", ")
+        }`,
     );
-    return 64;
   }
+  return { target: targets[0], services: services.length > 0 ? services : [...SERVICES] };
+}
+
+async function main(args: string[]): Promise<number> {
+  const { target, services } = parseArgs(args);
   const tasks = await readTasks();
   const dir = target === undefined ? join(ROOT, "dist") : join(ROOT, "dist", target);
   await Deno.mkdir(dir, { recursive: true });
   const compileFlags = await excludeFlags();
-  for (const service of SERVICES) {
+  for (const service of services) {
     const output = join(dir, service);
     const flags = permissionFlags(tasks, service);
     await compileService(service, { target, output, flags, compileFlags });
