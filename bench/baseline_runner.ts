@@ -1,0 +1,92 @@
+/** Runs one plain-amqplib baseline run: a consumer process, then a publisher process. */
+import { REPO_ROOT } from "../lib/testing/service_process.ts";
+import type { ConsumeReport, PublishReport } from "./amqp_baseline.ts";
+import type { Cores } from "./process.ts";
+
+/** Messages per second end to end and the consumer's latency buckets. */
+export interface BaselineRun {
+  publish: PublishReport;
+  consume: ConsumeReport;
+}
+
+/** Publishes `rate` messages/s for `seconds` through `queue` and waits until all are consumed. */
+export async function runBaseline(options: {
+  url: string;
+  queue: string;
+  rate: number;
+  seconds: number;
+  prefetch: number;
+  cores: Cores;
+}): Promise<BaselineRun> {
+  const { url, queue, cores } = options;
+  const consumer = spawn({ role: "consume", url, queue, prefetch: options.prefetch }, cores, true);
+  const lines = consumer.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const nextLine = async (): Promise<string> => {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`The baseline consumer ended early: ${buffered}`);
+      buffered += value;
+    }
+    const index = buffered.indexOf("\n");
+    const line = buffered.slice(0, index);
+    buffered = buffered.slice(index + 1);
+    return line;
+  };
+  const writer = consumer.stdin.getWriter();
+  try {
+    if (await nextLine() !== "ready") throw new Error("The baseline consumer did not start");
+    const publisher = spawn(
+      { role: "publish", url, queue, rate: options.rate, seconds: options.seconds },
+      cores,
+      false,
+    );
+    const timer = setTimeout(() => {
+      try {
+        publisher.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, (options.seconds + 60) * 1000);
+    const output = await publisher.output();
+    clearTimeout(timer);
+    const publish = parse<PublishReport>(new TextDecoder().decode(output.stdout), output);
+    await writer.write(new TextEncoder().encode(`expect ${publish.sent}\n`));
+    const consume = parse<ConsumeReport>(await nextLine(), undefined);
+    consume.latency.le = consume.latency.le.map(Number);
+    return { publish, consume };
+  } finally {
+    await writer.close().catch(() => undefined);
+    await lines.cancel().catch(() => undefined);
+    try {
+      consumer.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await consumer.status;
+  }
+}
+
+function spawn(spec: Record<string, unknown>, cores: Cores, piped: boolean): Deno.ChildProcess {
+  const args = [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-env",
+    "--allow-sys=hostname",
+    "bench/amqp_baseline.ts",
+    JSON.stringify(spec),
+  ];
+  const pin = cores.pinned ? ["-c", String(cores.server), Deno.execPath()] : [];
+  return new Deno.Command(cores.pinned ? "taskset" : Deno.execPath(), {
+    args: [...pin, ...args],
+    cwd: REPO_ROOT,
+    stdin: piped ? "piped" : "null",
+    stdout: "piped",
+    stderr: piped ? "null" : "piped",
+  }).spawn();
+}
+
+function parse<T>(text: string, output: Deno.CommandOutput | undefined): T {
+  const line = text.trim().split("\n").at(-1) ?? "";
+  if (!line.startsWith("{")) {
+    const stderr = output === undefined ? "" : new TextDecoder().decode(output.stderr);
+    throw new Error(`The amqplib baseline failed: ${text}\n${stderr}`);
+  }
+  return JSON.parse(line) as T;
+}

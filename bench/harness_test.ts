@@ -1,0 +1,70 @@
+/**
+ * Proves the benchmark harness works end to end on a tiny load (`--smoke`, the HTTP scenario):
+ * it starts its processes, runs autocannon, and writes well-formed results. Speed is never
+ * asserted: CI machines are too noisy for that, and the figures are not the point here.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import type { Report } from "./report.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+Deno.test("deno task bench --smoke writes one well-formed row per metric and variant", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "bench/main.ts",
+      "--smoke",
+      "--scenarios=http",
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, `bench exited with ${output.code}:\n${stderr}\n${stdout}`);
+  const path = /^Written to (.+\.json)$/m.exec(stdout)?.[1];
+  assert.ok(path !== undefined, `No "Written to" line in:\n${stdout}`);
+  const report = JSON.parse(await Deno.readTextFile(path)) as Report;
+  await Deno.remove(path);
+
+  assert.equal(report.schema, "bench-results/v1");
+  assert.equal(report.mode, "smoke");
+  assert.ok(report.machine.nproc >= 1);
+  assert.equal(typeof report.machine.cpuModel, "string");
+  assert.deepEqual(report.settings.scenarios, ["http"]);
+
+  const variants = new Set(report.rows.map((row) => row.variant));
+  assert.deepEqual([...variants].sort(), ["sampled 10%", "sampled 100%", "untraced"]);
+  for (const row of report.rows) {
+    const name = `${row.variant} ${row.metric}`;
+    assert.ok(row.scenario.startsWith("1 "), name);
+    assert.equal(typeof row.unit, "string", name);
+    assert.ok(row.samples.length >= 1, name);
+    for (const value of row.samples) assert.ok(value === null || typeof value === "number", name);
+    if (Number.isFinite(row.median)) {
+      assert.ok(row.min <= row.median && row.median <= row.max, name);
+    }
+  }
+  for (const variant of variants) {
+    const throughput = report.rows.find((r) => r.variant === variant && r.metric === "throughput");
+    assert.ok(throughput !== undefined, `no throughput row for ${variant}`);
+    assert.equal(throughput.samples.length, report.settings.repeats);
+    assert.ok(throughput.samples.every((value) => value > 0), `no 2xx answers for ${variant}`);
+    if (variant === "untraced") assert.equal(throughput.ratio, undefined);
+    else assert.equal(typeof throughput.ratio, "number");
+  }
+  const created = report.rows.find((r) =>
+    r.variant === "sampled 100%" && r.metric === "spans created"
+  );
+  assert.ok(created !== undefined && created.median > 0, "the traced variant created no spans");
+  assert.ok(Array.isArray(report.targets));
+  assert.match(stdout, /\| scenario +\| variant +\| metric +\| median +\| min +\| max +\| ratio/);
+});

@@ -1,0 +1,150 @@
+/**
+ * OTLP trace batches for the ingest benchmark. One template batch is made by the official SDK and
+ * serialized by the official `@opentelemetry/otlp-transformer` serializers (JSON or protobuf);
+ * each request then gets a copy whose trace ids carry the request's number, so every batch stores
+ * new traces without paying for serialization in the load generator.
+ *
+ * Trace ids are `<prefix: 16 hex><trace number in batch: 8 hex><request number: 8 hex>`.
+ */
+import { SpanKind } from "@opentelemetry/api";
+import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
+import { context, trace } from "@opentelemetry/api";
+
+/** How a batch is encoded. */
+export type OtlpEncoding = "json" | "protobuf";
+
+/** The service name the benchmark's spans carry. */
+export const INGEST_SERVICE = "bench-ingest";
+
+/** Spans per trace in a batch; the first is the SERVER root, the rest its children. */
+export const SPANS_PER_TRACE = 8;
+
+/** Operation names in a trace, root first; queries search for these. */
+export const OPERATIONS = [
+  "POST /orders",
+  "GET",
+  "SELECT users",
+  "INSERT orders",
+  "send messages",
+  "process messages",
+  "GET /users/:username",
+  "SELECT orders",
+] as const;
+
+/** Batches for one load run. */
+export interface OtlpBatches {
+  contentType: string;
+  /** The template with request number `index + 1` stamped into every trace id. */
+  batch(index: number): Uint8Array;
+}
+
+/** The trace id of trace `traceNo` of request `index` of a run using `prefix`. */
+export function traceIdFor(prefix: string, traceNo: number, index: number): string {
+  return `${prefix}${hex8(traceNo)}${hex8(index + 1)}`;
+}
+
+/** Builds the template for `spansPerBatch` spans; `prefix` is 16 hex characters. */
+export function createOtlpBatches(
+  encoding: OtlpEncoding,
+  spansPerBatch: number,
+  prefix: string,
+): OtlpBatches {
+  if (!/^[0-9a-f]{16}$/.test(prefix)) {
+    throw new Error(`Invalid trace prefix "${prefix}": expected 16 lowercase hex characters`);
+  }
+  const spans = makeSpans(spansPerBatch, prefix);
+  const template = encoding === "json"
+    ? JsonTraceSerializer.serializeRequest(spans)!
+    : ProtobufTraceSerializer.serializeRequest(spans)!;
+  const marker = encoding === "json"
+    ? new TextEncoder().encode(prefix)
+    : Uint8Array.from(prefix.match(/../g)!.map((pair) => parseInt(pair, 16)));
+  // Where the request number sits: after the prefix and the trace number.
+  const skip = encoding === "json" ? 24 : 12;
+  const slots = findAll(template, marker).map((offset) => offset + skip);
+  if (slots.length !== spansPerBatch) {
+    throw new Error(`Expected ${spansPerBatch} trace ids in the template, found ${slots.length}`);
+  }
+  return {
+    contentType: encoding === "json" ? "application/json" : "application/x-protobuf",
+    batch(index) {
+      const copy = template.slice();
+      const number = (index + 1) >>> 0;
+      const text = encoding === "json" ? new TextEncoder().encode(hex8(number)) : undefined;
+      for (const slot of slots) {
+        if (text !== undefined) copy.set(text, slot);
+        else new DataView(copy.buffer).setUint32(slot, number);
+      }
+      return copy;
+    },
+  };
+}
+
+function makeSpans(count: number, prefix: string) {
+  let traceNo = 0;
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      "service.name": INGEST_SERVICE,
+      "service.version": "1.0.0",
+      "host.name": "bench",
+    }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    idGenerator: {
+      generateTraceId: () => traceIdFor(prefix, traceNo++, -1),
+      generateSpanId: () => crypto.randomUUID().replaceAll("-", "").slice(0, 16),
+    },
+  });
+  const tracer = provider.getTracer("bench", "1.0.0");
+  for (let made = 0; made < count;) {
+    const root = tracer.startSpan(OPERATIONS[0], {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "http.request.method": "POST",
+        "http.route": "/orders",
+        "url.path": "/orders",
+        "http.response.status_code": 201,
+        "server.address": "127.0.0.1",
+        "server.port": 3000,
+      },
+    });
+    made++;
+    const parent = trace.setSpan(context.active(), root);
+    for (let i = 1; i < SPANS_PER_TRACE && made < count; i++, made++) {
+      tracer.startSpan(OPERATIONS[i]!, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "db.system.name": "sqlite",
+          "db.operation.name": "SELECT",
+          "db.query.text": "SELECT * FROM users WHERE username = ?",
+          "server.port": 3001,
+        },
+      }, parent).end();
+    }
+    root.end();
+  }
+  const spans = exporter.getFinishedSpans();
+  void provider.shutdown();
+  return spans;
+}
+
+function findAll(haystack: Uint8Array, needle: Uint8Array): number[] {
+  const found: number[] = [];
+  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer;
+    }
+    found.push(i);
+  }
+  return found;
+}
+
+function hex8(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, "0");
+}

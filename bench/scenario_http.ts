@@ -1,0 +1,127 @@
+/**
+ * Scenarios 1 and 2. `http`: GET /users/:username on `user` (a SQLite read). `chain`: POST /orders
+ * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
+ * the server core; autocannon holds a fixed number of connections from the load core.
+ */
+import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
+import { runLoadProcess } from "./load.ts";
+import { settledSpanStats, spansCreated } from "./probe.ts";
+import { type BenchProcess, sampleRss, startService } from "./process.ts";
+import { interleave, type RunningVariant, stopAll } from "./runs.ts";
+
+const USERS = 200;
+
+/** Seeds `count` users named `bench-user-<n>`. */
+export async function seedUsers(userUrl: string, count = USERS): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `bench-user-${i}`);
+  for (const username of names) {
+    const response = await fetch(`${userUrl}/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, email: `${username}@example.com`, full_name: username }),
+    });
+    await response.body?.cancel();
+    if (response.status !== 201 && response.status !== 409) {
+      throw new Error(`Seeding user "${username}" answered ${response.status}`);
+    }
+  }
+  return names;
+}
+
+interface HttpVariant extends RunningVariant {
+  /** The process the load goes to. */
+  target: BenchProcess;
+}
+
+/** Runs scenario `http` (1) or `chain` (2). */
+export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain"): Promise<void> {
+  const scenario = kind === "http" ? "1 HTTP GET /users/:username" : "2 chain POST /orders";
+  const { settings, cores } = ctx;
+  ctx.progress(`Scenario ${scenario}`);
+  const variants: HttpVariant[] = [];
+  try {
+    for (const variant of tracingVariants(ctx.otlpEndpoint, { deno: settings.denoMode })) {
+      const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
+      const user = await startService("user", { env: variant.env, dataDir, cores });
+      const processes = [user];
+      variants.push({ name: variant.name, processes, target: user });
+      await seedUsers(user.url);
+      if (kind === "chain") {
+        const order = await startService("order", {
+          env: { ...variant.env, USER_SERVICE_URL: user.url },
+          dataDir,
+          cores,
+        });
+        processes.unshift(order);
+        variants[variants.length - 1]!.target = order;
+      }
+    }
+    const paths = Array.from({ length: USERS }, (_, i) => `/users/bench-user-${(i * 37) % USERS}`);
+    await interleave(ctx, variants, async (variant, { warmup }) => {
+      const seconds = warmup ? settings.warmupSeconds : settings.httpSeconds;
+      const rss = sampleRss(variant.processes);
+      const result = await runLoadProcess(
+        kind === "http"
+          ? {
+            url: variant.target.url,
+            paths,
+            connections: settings.httpConnections,
+            durationSeconds: seconds,
+          }
+          : {
+            url: variant.target.url,
+            method: "POST",
+            paths: ["/orders"],
+            json: { username: "bench-user-7", item: "book", quantity: 2, unit_price: 9.99 },
+            connections: settings.httpConnections,
+            durationSeconds: seconds,
+          },
+        cores,
+      );
+      const peaks = await rss.stop();
+      if (warmup) return;
+      const key = (metric: string, unit: string) => ({
+        scenario,
+        variant: variant.name,
+        metric,
+        unit,
+      });
+      const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
+      ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
+      ctx.results.add(key("latency p50", "ms"), result.p50Ms);
+      ctx.results.add(key("latency p99", "ms"), result.p99Ms);
+      ctx.results.add(key("errors", "count"), result.non2xx + result.errors + result.timeouts);
+      variant.processes.forEach((process, i) => {
+        ctx.results.add(key(`RSS peak ${process.name}`, "MB"), peaks[i]!);
+      });
+    });
+    for (const variant of variants) await recordSpanTotals(ctx, scenario, variant);
+  } finally {
+    await stopAll(variants.flatMap((variant) => variant.processes));
+  }
+}
+
+/** Records spans exported/created and drops (warm-up included) of a variant's processes. */
+export async function recordSpanTotals(
+  ctx: BenchContext,
+  scenario: string,
+  variant: RunningVariant,
+): Promise<void> {
+  let created = 0;
+  let exported = 0;
+  let lost = 0;
+  let seen = false;
+  for (const process of variant.processes) {
+    const stats = await settledSpanStats(process.url);
+    if (stats === undefined) continue;
+    seen = true;
+    created += spansCreated(stats);
+    exported += stats.exported;
+    lost += stats.dropped + stats.exportFailed;
+  }
+  if (!seen) return;
+  const key = (metric: string, unit: string) => ({ scenario, variant: variant.name, metric, unit });
+  ctx.results.add(key("spans created", "count"), created);
+  ctx.results.add(key("spans exported / created", "ratio"), created === 0 ? 1 : exported / created);
+  ctx.results.add(key("spans dropped or failed", "count"), lost);
+}

@@ -1,0 +1,114 @@
+/** Benchmark settings per mode, from the command line. */
+
+/** How long and how hard each scenario runs. */
+export interface Settings {
+  mode: "full" | "quick" | "smoke";
+  /** Measured repeats per variant, run interleaved across variants. */
+  repeats: number;
+  /** One discarded run per variant before the measured ones. */
+  warmupSeconds: number;
+  /** HTTP scenarios: seconds per run and connections held open by the load generator. */
+  httpSeconds: number;
+  httpConnections: number;
+  /** Messaging: seconds of publishing per run at `messagingRate` messages/s offered. */
+  messagingSeconds: number;
+  messagingRate: number;
+  /** Consumer prefetch, the same for ours and the amqplib baseline. */
+  prefetch: number;
+  /** Ingest: seconds per run, connections, spans per request, spans stored before queries. */
+  ingestSeconds: number;
+  ingestConnections: number;
+  ingestBatch: number;
+  querySpans: number;
+  querySeconds: number;
+  /** Overload: seconds per run against a dead OTLP endpoint. */
+  overloadSeconds: number;
+  /** Footprint: how long a fresh service sits idle before its memory is read. */
+  idleMs: number;
+  /** Longest wait after a run for the variant's span queue to empty. */
+  quiesceMaxMs: number;
+  /** Scenarios to run. */
+  scenarios: ScenarioName[];
+  /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios. */
+  denoMode: boolean;
+}
+
+/** The scenarios, in run order. */
+export const SCENARIOS = ["http", "chain", "messaging", "ingest", "footprint", "overload"] as const;
+
+/** One of `SCENARIOS`. */
+export type ScenarioName = typeof SCENARIOS[number];
+
+const FULL: Omit<Settings, "mode" | "scenarios"> = {
+  repeats: 3,
+  warmupSeconds: 3,
+  httpSeconds: 8,
+  httpConnections: 32,
+  messagingSeconds: 5,
+  messagingRate: 10_000,
+  prefetch: 100,
+  ingestSeconds: 8,
+  ingestConnections: 4,
+  ingestBatch: 512,
+  querySpans: 1_000_000,
+  querySeconds: 5,
+  overloadSeconds: 15,
+  idleMs: 2000,
+  quiesceMaxMs: 3000,
+  denoMode: true,
+};
+
+const QUICK: Omit<Settings, "mode" | "scenarios"> = {
+  ...FULL,
+  warmupSeconds: 0.5,
+  httpSeconds: 1,
+  messagingSeconds: 1,
+  ingestSeconds: 1,
+  querySpans: 50_000,
+  querySeconds: 1,
+  overloadSeconds: 1.5,
+  idleMs: 500,
+  quiesceMaxMs: 1000,
+};
+
+const SMOKE: Omit<Settings, "mode" | "scenarios"> = {
+  ...QUICK,
+  warmupSeconds: 0.5,
+  httpSeconds: 0.5,
+  httpConnections: 4,
+  messagingSeconds: 1,
+  messagingRate: 200,
+  ingestSeconds: 0.5,
+  ingestConnections: 1,
+  ingestBatch: 64,
+  querySpans: 2_000,
+  querySeconds: 0.5,
+  overloadSeconds: 1,
+  idleMs: 200,
+  quiesceMaxMs: 500,
+  denoMode: false,
+};
+
+/** Reads `--quick`, `--smoke` and `--scenarios=a,b`; throws on anything else. */
+export function parseSettings(args: readonly string[]): Settings {
+  let mode: Settings["mode"] = "full";
+  let scenarios: ScenarioName[] = [...SCENARIOS];
+  for (const arg of args) {
+    if (arg === "--quick") mode = "quick";
+    else if (arg === "--smoke") mode = "smoke";
+    else if (arg.startsWith("--scenarios=")) {
+      const names = arg.slice("--scenarios=".length).split(",").filter((name) => name !== "");
+      const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+      if (unknown.length > 0 || names.length === 0) {
+        throw new Error(
+          `Invalid --scenarios "${names.join(",")}": expected some of ${SCENARIOS.join(", ")}`,
+        );
+      }
+      scenarios = names as ScenarioName[];
+    } else {
+      throw new Error(`Unknown argument "${arg}": expected --quick, --smoke or --scenarios=a,b`);
+    }
+  }
+  const base = mode === "full" ? FULL : mode === "quick" ? QUICK : SMOKE;
+  return { ...base, mode, scenarios };
+}

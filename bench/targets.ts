@@ -1,0 +1,93 @@
+/** The issue's targets, checked against one run's rows. Never used to fail anything. */
+import type { ResultRow } from "./results.ts";
+import { roundForDisplay } from "./stats.ts";
+
+/** One target and what this run reached. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** `undefined` when the run did not measure it. */
+  met?: boolean;
+}
+
+/** Checks every target whose rows exist. */
+export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
+  const find = (scenario: string, variant: string, metric: string) =>
+    rows.find((r) =>
+      r.scenario.startsWith(scenario) && r.variant === variant && r.metric === metric
+    );
+  const checks: TargetCheck[] = [];
+  const ratio = (target: string, row: ResultRow | undefined, atLeast: number) => {
+    if (row?.ratio === undefined) return;
+    checks.push({
+      target,
+      measured: `${row.ratio.toFixed(2)}x`,
+      met: row.ratio >= atLeast,
+    });
+  };
+  ratio("1 HTTP: 100% sampling keeps >= 0.80x", find("1 ", "sampled 100%", "throughput"), 0.8);
+  ratio("1 HTTP: 10% sampling keeps >= 0.95x", find("1 ", "sampled 10%", "throughput"), 0.95);
+  ratio("2 chain: 100% sampling keeps >= 0.75x", find("2 ", "sampled 100%", "throughput"), 0.75);
+  ratio("2 chain: 10% sampling keeps >= 0.95x", find("2 ", "sampled 10%", "throughput"), 0.95);
+  ratio(
+    "3 messaging: 100% sampling >= 0.85x amqplib",
+    find("3 ", "sampled 100%", "messages/s end to end"),
+    0.85,
+  );
+  for (const variant of ["sampled 10%", "sampled 100%"]) {
+    const lost = find("3 ", variant, "spans dropped or failed");
+    if (lost !== undefined) {
+      checks.push({
+        target: `3 messaging ${variant}: no span lost`,
+        measured: `${lost.max} dropped or failed`,
+        met: lost.max === 0,
+      });
+    }
+  }
+  for (const encoding of ["protobuf", "json"]) {
+    const stored = find("4 ", `OTLP ${encoding}`, "spans stored/s");
+    if (stored === undefined) continue;
+    checks.push({
+      target: `4 ingest ${encoding}: >= 50,000 spans/s on one core`,
+      measured: `${roundForDisplay(stored.median)} spans/s`,
+      met: stored.median >= 50_000,
+    });
+  }
+  const byId = find("4 ", "trace by id", "latency p99");
+  if (byId !== undefined) {
+    const spans = find("4 ", "trace by id", "spans stored")?.median ?? 0;
+    checks.push({
+      target: "4 trace-by-id p99 < 20 ms with 1M spans",
+      measured: `${roundForDisplay(byId.median)} ms with ${spans} spans stored`,
+      // Only a store of 1M spans answers the target; smaller runs do not count either way.
+      met: spans >= 1_000_000 ? byId.median < 20 : undefined,
+    });
+  }
+  for (const row of rows.filter((r) => r.scenario.startsWith("5 "))) {
+    if (row.metric === "RSS idle") {
+      checks.push({
+        target: `5 ${row.variant}: < 80 MB RSS idle`,
+        measured: `${roundForDisplay(row.median)} MB`,
+        met: row.median < 80,
+      });
+    } else if (row.metric === "ready") {
+      checks.push({
+        target: `5 ${row.variant}: ready < 300 ms`,
+        measured: `${roundForDisplay(row.median)} ms`,
+        met: row.median < 300,
+      });
+    }
+  }
+  for (const variant of ["OTLP refused", "OTLP hangs"]) {
+    ratio(`6 overload, ${variant}: >= 0.95x untraced`, find("6 ", variant, "throughput"), 0.95);
+    const growth = find("6 ", variant, "RSS growth");
+    if (growth !== undefined) {
+      checks.push({
+        target: `6 overload, ${variant}: memory flat (< 5 MB growth per run)`,
+        measured: `${roundForDisplay(growth.max)} MB`,
+        met: growth.max < 5,
+      });
+    }
+  }
+  return checks;
+}
