@@ -4,6 +4,7 @@
  */
 import { createEnvReader, type Env } from "./config.ts";
 import type { CliSpec } from "./cli_variables.ts";
+import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
@@ -72,12 +73,31 @@ export async function probeHealth(url: string, timeoutMs = 3000): Promise<boolea
 }
 
 /**
+ * Why DATA_DIR cannot be used with the write access this process has, or `undefined` when it can.
+ * A compiled binary keeps the `--allow-write` it was built with, so say that instead of Deno's
+ * "run again with the --allow-write flag", which a binary cannot follow.
+ */
+export function dataDirProblem(env: Env, access = Deno.permissions.querySync): string | undefined {
+  const dataDir = createEnvReader(env).string("DATA_DIR", "./data");
+  if (access({ name: "write", path: dataDir }).state === "granted") return undefined;
+  return `Invalid DATA_DIR "${dataDir}": expected ./data or a path inside it, relative to the ` +
+    "working directory: the only place this service may write (its permissions are fixed at " +
+    "compile time; run it from another directory or mount a volume at ./data to move its data)";
+}
+
+/**
  * Handles `--help`, `--version` and `--healthcheck` and exits; returns when the service should
- * start. Called first thing in every `main.ts`, so a binary answers these before reading config.
+ * start, after checking that it may write its DATA_DIR (exit 78 otherwise, like a bad config).
+ * Called first thing in every `main.ts`, so a binary answers these before reading config.
  */
 export async function handleCliFlags(spec: CliSpec, args = Deno.args): Promise<void> {
   const action = parseCliArgs(args);
-  if (action === "run") return;
+  if (action === "run") {
+    const problem = spec.dataDir ? dataDirProblem(Deno.env.toObject()) : undefined;
+    if (problem === undefined) return;
+    createLogger({ service: spec.service }).error("Invalid configuration", { problems: [problem] });
+    Deno.exit(78);
+  }
   if (action === "help") {
     Deno.stdout.writeSync(encoder.encode(helpText(spec)));
     Deno.exit(0);

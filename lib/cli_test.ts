@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { healthUrl, helpText, parseCliArgs, probeHealth } from "./cli.ts";
+import { dataDirProblem, healthUrl, helpText, parseCliArgs, probeHealth } from "./cli.ts";
 import { CLI_SPECS } from "./cli_variables.ts";
 
 Deno.test("parseCliArgs() knows --help, --version and --healthcheck and nothing else", () => {
@@ -49,4 +49,23 @@ Deno.test("probeHealth() is true only for 200 with status ok", async (t) => {
     await server.shutdown();
   }
   await t.step("nothing listening", async () => assert.equal(await probeHealth(url, 500), false));
+});
+
+Deno.test("dataDirProblem() explains a DATA_DIR outside the write access the process has", () => {
+  const onlyData = ((descriptor: Deno.WritePermissionDescriptor) => ({
+    state: String(descriptor.path).startsWith("./data") ? "granted" : "prompt",
+  })) as unknown as typeof Deno.permissions.querySync;
+  assert.equal(dataDirProblem({}, onlyData), undefined);
+  assert.equal(dataDirProblem({ DATA_DIR: "./data/users" }, onlyData), undefined);
+  assert.match(
+    dataDirProblem({ DATA_DIR: "/var/lib/x" }, onlyData) ?? "",
+    /^Invalid DATA_DIR "\/var\/lib\/x": expected \.\/data or a path inside it/,
+  );
+});
+
+Deno.test("CLI_SPECS marks the services that keep data", () => {
+  assert.deepEqual(
+    Object.values(CLI_SPECS).filter((spec) => spec.dataDir).map((spec) => spec.service),
+    ["user", "order", "tracing"],
+  );
 });

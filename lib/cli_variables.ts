@@ -25,6 +25,8 @@ export interface CliSpec {
   readonly summary: string;
   /** Default PORT, also used by `--healthcheck`. */
   readonly port: number;
+  /** Whether the service keeps files in DATA_DIR (and so needs write access there). */
+  readonly dataDir: boolean;
   readonly groups: readonly CliGroup[];
 }
 
@@ -85,7 +87,14 @@ const RABBITMQ: CliGroup = {
 };
 
 function spec(service: string, summary: string, port: number, own: CliGroup[]): CliSpec {
-  return { service, summary, port, groups: [shared(port), openTelemetry(service), ...own] };
+  const dataDir = summary.includes("DATA_DIR");
+  return {
+    service,
+    summary,
+    port,
+    dataDir,
+    groups: [shared(port), openTelemetry(service), ...own],
+  };
 }
 
 /** The services of this repository. */

@@ -60,6 +60,14 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
         const bad = await runOnce(launcher, service, { args: ["--bogus"], cwd });
         assert.equal(bad.code, 64);
         assert.match(bad.stderr, /Unknown argument "--bogus"/);
+        if (CLI_SPECS[service].dataDir) {
+          // Outside the baked --allow-write=./data: a clear config error, not Deno's advice.
+          const env = { DATA_DIR: join(cwd, "elsewhere"), PORT: "0" };
+          const outside = await runOnce(launcher, service, { args: [], cwd, env });
+          assert.equal(outside.code, 78, outside.stdout + outside.stderr);
+          const [problem] = JSON.parse(outside.stderr).problems;
+          assert.match(problem, /^Invalid DATA_DIR ".*elsewhere": expected \.\/data/);
+        }
       });
     }
   } finally {
