@@ -180,7 +180,13 @@ async function main(args: string[]): Promise<number> {
     const output = join(dir, service);
     const flags = permissionFlags(tasks, service);
     await compileService(service, { target, output, flags, compileFlags });
-    if (target === undefined || target === Deno.build.target) await smokeTest(output, service);
+    if (target === undefined || target === Deno.build.target) {
+      // A binary that does not run as the service is not left behind to be shipped.
+      await smokeTest(output, service).catch(async (error) => {
+        await Deno.remove(output);
+        throw error;
+      });
+    }
     Deno.stdout.writeSync(new TextEncoder().encode(`${output}  ${flags.join(" ")}\n`));
   }
   return 0;
