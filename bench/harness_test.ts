@@ -13,12 +13,7 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-run",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
+      "--allow-all",
       "bench/main.ts",
       "--smoke",
       "--scenarios=http",

@@ -4,7 +4,9 @@
  * precision, and prints one JSON `LoadResult` line. Run by `bench/load.ts`, pinned to its own core,
  * so the generator never shares the event loop or the core of the server it measures.
  *
- * Usage: `deno run --allow-net=127.0.0.1 ... bench/load_generator.ts '<LoadSpec as JSON>'`
+ * Usage: `deno run --allow-net=127.0.0.1 ... bench/load_generator.ts`, then one `LoadSpec` JSON
+ * line on stdin per run; one `LoadResult` JSON line (or `{"error"}`) comes back on stdout for each.
+ * The process stays up between runs, so a run does not pay for its start; it ends with stdin.
  */
 import autocannon from "autocannon";
 import { Buffer } from "node:buffer";
@@ -102,7 +104,18 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 }
 
 if (import.meta.main) {
-  const spec = JSON.parse(Deno.args[0] ?? "{}") as LoadSpec;
-  const result = await runLoad(spec);
-  await Deno.stdout.write(new TextEncoder().encode(`${JSON.stringify(result)}\n`));
+  const encoder = new TextEncoder();
+  let buffered = "";
+  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      const answer = await runLoad(JSON.parse(line) as LoadSpec).catch((error) => ({
+        error: String(error),
+      }));
+      await Deno.stdout.write(encoder.encode(`${JSON.stringify(answer)}\n`));
+    }
+  }
 }

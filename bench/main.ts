@@ -6,9 +6,13 @@
  *
  * Everything it needs is started here as processes on loopback; RabbitMQ must answer on
  * 127.0.0.1:5672 for the messaging and footprint scenarios. Every load run is bounded.
+ *
+ * It runs with `--allow-all`: Deno lets only that read /proc (VmRSS, CPU model, memory), and
+ * `--allow-run` to start the services already grants as much.
  */
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "./context.ts";
+import { stopLoadGenerator } from "./load.ts";
 import { detectCores } from "./process.ts";
 import {
   describeMachine,
@@ -30,8 +34,10 @@ const RESULTS_DIR = fileURLToPath(new URL("./results", import.meta.url));
 export async function main(args: readonly string[]): Promise<{ report: Report; path: string }> {
   const settings = parseSettings(args);
   const started = new Date();
-  const progress = (message: string) =>
-    void Deno.stderr.writeSync(new TextEncoder().encode(`[bench] ${message}\n`));
+  const progress = (message: string) => {
+    const seconds = Math.round((Date.now() - started.getTime()) / 1000);
+    Deno.stderr.writeSync(new TextEncoder().encode(`[bench ${seconds}s] ${message}\n`));
+  };
   const cores = await detectCores();
   const machine = await describeMachine(cores);
   progress(`${settings.mode} run on ${formatMachine(machine)}`);
@@ -54,6 +60,7 @@ export async function main(args: readonly string[]): Promise<{ report: Report; p
   try {
     for (const scenario of settings.scenarios) await runScenario(ctx, scenario);
   } finally {
+    await stopLoadGenerator();
     await tracing.process.stop();
     await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
   }

@@ -173,6 +173,7 @@ export function sampleRss(
   const peaks = processes.map(() => 0);
   const series: number[][] = processes.map(() => []);
   let running = true;
+  let wake: () => void = () => {};
   const loop = (async () => {
     while (running) {
       const values = await Promise.all(processes.map((p) => p.rssMb()));
@@ -182,12 +183,19 @@ export function sampleRss(
           series[i]!.push(value);
         }
       });
-      await delay(everyMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, everyMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   return {
     stop: async () => {
       running = false;
+      wake();
       await loop;
       return peaks;
     },

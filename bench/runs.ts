@@ -19,8 +19,9 @@ export async function interleave<V extends RunningVariant>(
   ctx: BenchContext,
   variants: readonly V[],
   measure: (variant: V, options: { warmup: boolean; repeat: number }) => Promise<void>,
+  options: { warmup?: boolean } = {},
 ): Promise<void> {
-  for (const variant of variants) {
+  for (const variant of options.warmup === false ? [] : variants) {
     ctx.progress(`  warm-up ${variant.name}`);
     await measure(variant, { warmup: true, repeat: -1 });
     await quiesce(variant, ctx.settings.quiesceMaxMs);
@@ -48,7 +49,7 @@ export async function quiesce(variant: RunningVariant, maxMs: number): Promise<v
       await delay(50);
     }
   }
-  await delay(Math.min(200, maxMs));
+  await delay(maxMs >= 1000 ? 200 : 50);
 }
 
 /** Stops every process, ignoring those already gone. */

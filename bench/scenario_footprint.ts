@@ -55,7 +55,7 @@ export async function runFootprintScenario(ctx: BenchContext): Promise<void> {
       });
       ctx.results.add(key("ready", "ms"), process.readyMs);
       ctx.results.add(key("RSS idle", "MB"), rss);
-    });
+    }, { warmup: ctx.settings.mode === "full" });
     ctx.results.note(
       `Footprint: "ready" is spawn of \`deno run\` (cached) to the first 200 on /health; ` +
         `"RSS idle" is VmRSS ${

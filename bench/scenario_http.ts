@@ -112,7 +112,7 @@ export async function recordSpanTotals(
   let lost = 0;
   let seen = false;
   for (const process of variant.processes) {
-    const stats = await settledSpanStats(process.url);
+    const stats = await settledSpanStats(process.url, ctx.settings.quiesceMaxMs * 2);
     if (stats === undefined) continue;
     seen = true;
     created += spansCreated(stats);
