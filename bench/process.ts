@@ -15,6 +15,8 @@ export interface BenchProcess {
   readonly readyMs: number;
   /** VmRSS in MB; NaN once the process is gone. */
   rssMb(): Promise<number>;
+  /** CPU time used so far (user + system) in seconds; NaN once the process is gone. */
+  cpuSeconds(): Promise<number>;
   /** The last lines it wrote, for error messages. */
   tail(): string;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
@@ -58,6 +60,19 @@ export async function readRssMb(pid: number): Promise<number> {
     const status = await Deno.readTextFile(`/proc/${pid}/status`);
     const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
     return kb === undefined ? Number.NaN : Number(kb) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds (utime + stime) of `pid`, from /proc/<pid>/stat; NaN when unreadable. */
+export async function readCpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
   }
@@ -144,6 +159,7 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
     url,
     readyMs,
     rssMb: () => gone ? Promise.resolve(Number.NaN) : readRssMb(child.pid),
+    cpuSeconds: () => gone ? Promise.resolve(Number.NaN) : readCpuSeconds(child.pid),
     tail: () => lines.join("\n"),
     stop,
   };

@@ -52,6 +52,12 @@ export async function quiesce(variant: RunningVariant, maxMs: number): Promise<v
   await delay(maxMs >= 1000 ? 200 : 50);
 }
 
+/** Total CPU seconds used so far by `processes`. */
+export async function cpuSeconds(processes: readonly BenchProcess[]): Promise<number> {
+  const values = await Promise.all(processes.map((process) => process.cpuSeconds()));
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
 /** Stops every process, ignoring those already gone. */
 export async function stopAll(processes: readonly BenchProcess[]): Promise<void> {
   await Promise.all(processes.map((process) => process.stop().catch(() => undefined)));

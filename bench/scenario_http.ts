@@ -7,7 +7,7 @@ import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { settledSpanStats, spansCreated } from "./probe.ts";
 import { type BenchProcess, sampleRss, startService } from "./process.ts";
-import { interleave, type RunningVariant, stopAll } from "./runs.ts";
+import { cpuSeconds, interleave, type RunningVariant, stopAll } from "./runs.ts";
 
 const USERS = 200;
 
@@ -60,6 +60,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
     await interleave(ctx, variants, async (variant, { warmup }) => {
       const seconds = warmup ? settings.warmupSeconds : settings.httpSeconds;
       const rss = sampleRss(variant.processes);
+      const cpuBefore = await cpuSeconds(variant.processes);
       const result = await runLoadProcess(
         kind === "http"
           ? {
@@ -78,6 +79,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
           },
         cores,
       );
+      const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
       if (warmup) return;
       const key = (metric: string, unit: string) => ({
@@ -88,6 +90,8 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       });
       const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
       ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
+      // Cost per request independent of the load generator's ceiling: server CPU time / 2xx.
+      ctx.results.add(key("server CPU per request", "µs"), (cpu * 1e6) / result.ok, { ratioTo });
       ctx.results.add(key("latency p50", "ms"), result.p50Ms);
       ctx.results.add(key("latency p99", "ms"), result.p99Ms);
       ctx.results.add(key("errors", "count"), result.non2xx + result.errors + result.timeouts);

@@ -9,10 +9,10 @@
 import { DEFAULT_RABBITMQ_URL } from "../lib/amqp_config.ts";
 import { deleteQueues } from "./amqp_baseline.ts";
 import { runBaseline } from "./baseline_runner.ts";
-import { type BenchContext, tracingVariants } from "./context.ts";
+import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
 import { counterValue, histogramBuckets, readMetrics } from "./probe.ts";
 import { type BenchProcess, delay, sampleRss, startService } from "./process.ts";
-import { interleave, type RunningVariant, stopAll } from "./runs.ts";
+import { cpuSeconds, interleave, type RunningVariant, stopAll } from "./runs.ts";
 import { recordSpanTotals } from "./scenario_http.ts";
 import { bucketDelta, bucketPercentile, type CumulativeBuckets } from "./stats.ts";
 
@@ -68,9 +68,11 @@ export async function runMessagingScenario(ctx: BenchContext): Promise<void> {
     await interleave(ctx, variants, async (variant, { warmup }) => {
       const seconds = warmup ? Math.max(1, settings.warmupSeconds) : settings.messagingSeconds;
       const rss = sampleRss(variant.processes);
+      const cpuBefore = await cpuSeconds(variant.processes);
       const figures = variant.consumer === undefined
         ? await baselineRun(ctx, variant.queue, seconds)
         : await serviceRun(variant.producer!, variant.consumer, seconds, settings.messagingRate);
+      const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
       if (warmup) return;
       const key = (metric: string, unit: string) => ({
@@ -88,6 +90,15 @@ export async function runMessagingScenario(ctx: BenchContext): Promise<void> {
       ctx.results.add(key("publish confirmed/s", "msg/s"), figures.confirmedPerSecond, {
         ratioTo,
       });
+      if (variant.processes.length > 0) {
+        ctx.results.add(
+          key("producer+consumer CPU per message", "µs"),
+          (cpu * 1e6) / figures.messages,
+          {
+            ratioTo: UNTRACED,
+          },
+        );
+      }
       ctx.results.add(key("latency p50", "ms"), bucketPercentile(figures.latency, 50) * 1000);
       ctx.results.add(key("latency p99", "ms"), bucketPercentile(figures.latency, 99) * 1000);
       variant.processes.forEach((process, i) => {
