@@ -17,7 +17,7 @@ import {
 } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { extractContext } from "./propagation.ts";
+import { extractFromHeaders } from "./propagation.ts";
 import type { TelemetryMode } from "./telemetry.ts";
 
 const KNOWN_METHODS = new Set([
@@ -44,14 +44,14 @@ export function httpServerTracing(
   return async (c, next) => {
     if (untraced.has(c.req.path)) return await next();
     const method = normalizeMethod(c.req.method);
-    const url = new URL(c.req.url);
     const builtin = mode === "deno" ? trace.getActiveSpan() : undefined;
     const parent = builtin === undefined
-      ? extractContext(Object.fromEntries(c.req.raw.headers), ROOT_CONTEXT)
+      ? extractFromHeaders(c.req.raw.headers, ROOT_CONTEXT)
       : context.active();
     const name = method === "_OTHER" ? "HTTP" : method;
     const span = builtin ?? tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
-    span.setAttributes(requestAttributes(c, method, url));
+    // Attribute work only pays off for a span that records; most are not sampled at low ratios.
+    if (span.isRecording()) span.setAttributes(requestAttributes(c, method, new URL(c.req.url)));
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
@@ -68,6 +68,8 @@ export function routeTemplate(c: Context): string | undefined {
 }
 
 function finish(c: Context, span: Span, method: string): void {
+  setTraceResponse(c, span);
+  if (!span.isRecording()) return;
   const status = c.res.status;
   const route = routeTemplate(c);
   const attributes: Attributes = { "http.response.status_code": status };
@@ -82,11 +84,14 @@ function finish(c: Context, span: Span, method: string): void {
     span.setStatus({ code: SpanStatusCode.ERROR, message: c.error?.message });
   }
   span.setAttributes(attributes);
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  if (trace.isSpanContextValid(span.spanContext())) {
-    const flags = traceFlags.toString(16).padStart(2, "0");
-    c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${flags}`);
-  }
+}
+
+/** W3C Trace Context Level 2: tells the caller which trace and span answered it. */
+function setTraceResponse(c: Context, span: Span): void {
+  const spanContext = span.spanContext();
+  if (!trace.isSpanContextValid(spanContext)) return;
+  const flags = spanContext.traceFlags.toString(16).padStart(2, "0");
+  c.res.headers.set("traceresponse", `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
 }
 
 function requestAttributes(c: Context, method: string, url: URL): Attributes {

@@ -18,6 +18,23 @@ const getter: TextMapGetter<HeaderCarrier> = {
   },
 };
 
+const headersGetter: TextMapGetter<Headers> = {
+  keys: (headers) => [...headers.keys()],
+  get: (headers, key) => headers.get(key) ?? undefined,
+};
+
+/**
+ * Reads a remote parent and baggage from fetch `Headers` (an incoming request) without copying
+ * them into a record first: this runs on every request.
+ */
+export function extractFromHeaders(headers: Headers, base: Context = context.active()): Context {
+  try {
+    return propagation.extract(base, headers, headersGetter);
+  } catch {
+    return base;
+  }
+}
+
 /** Writes the context's `traceparent`, `tracestate` and `baggage` into `carrier`. */
 export function injectContext(carrier: HeaderCarrier, from: Context = context.active()): void {
   try {

@@ -4,7 +4,7 @@
  * the bound values.
  */
 import { recordSpanError } from "./span_error.ts";
-import { type Attributes, SpanKind, type Tracer } from "@opentelemetry/api";
+import { type Attributes, SpanKind, trace, type Tracer } from "@opentelemetry/api";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 
 /** Values that may be bound to `?` placeholders. */
@@ -29,31 +29,30 @@ export interface TracedDatabase {
 export function openDatabase(path: string, options: { tracer: Tracer }): TracedDatabase {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-  const statements = new Map<string, StatementSync>();
   const namespace = path.split(/[\\/]/).at(-1) ?? path;
-  const prepare = (sql: string): StatementSync => {
-    let statement = statements.get(sql);
-    if (statement === undefined) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
+  // Statement, span name and attributes are worked out once per SQL text, not once per query.
+  const prepared = new Map<string, PreparedQuery>();
+  const describe = (sql: string): PreparedQuery => {
+    let query = prepared.get(sql);
+    if (query === undefined) {
+      query = describeQuery(sql, namespace);
+      prepared.set(sql, query);
     }
-    return statement;
+    return query;
   };
+  // Prepared inside the span, so a statement that does not compile is recorded on it.
+  const statementOf = (query: PreparedQuery, sql: string): StatementSync =>
+    query.statement ??= db.prepare(sql);
   const traced = <T>(sql: string, work: (statement: StatementSync) => T): T => {
-    const summary = summarize(sql);
-    const attributes: Attributes = {
-      "db.system.name": "sqlite",
-      "db.namespace": namespace,
-      "db.operation.name": summary.operation,
-      "db.query.text": sql,
-    };
-    if (summary.collection !== undefined) attributes["db.collection.name"] = summary.collection;
-    const name = summary.collection === undefined
-      ? summary.operation
-      : `${summary.operation} ${summary.collection}`;
-    const span = options.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    const query = describe(sql);
+    // A child of a span that is not sampled is not sampled either (parent-based sampling), so
+    // the query runs without a span instead of building one that records nothing.
+    const parent = trace.getActiveSpan();
+    if (parent !== undefined && !parent.isRecording()) return work(statementOf(query, sql));
+    const span = options.tracer.startSpan(query.name, { kind: SpanKind.CLIENT });
+    if (span.isRecording()) span.setAttributes(query.attributes);
     try {
-      return work(prepare(sql));
+      return work(statementOf(query, sql));
     } catch (error) {
       recordSpanError(span, error);
       throw error;
@@ -76,10 +75,31 @@ export function openDatabase(path: string, options: { tracer: Tracer }): TracedD
       }
     },
     close: () => {
-      statements.clear();
+      prepared.clear();
       if (db.isOpen) db.close();
     },
   };
+}
+
+interface PreparedQuery {
+  statement?: StatementSync;
+  name: string;
+  attributes: Attributes;
+}
+
+function describeQuery(sql: string, namespace: string): { name: string; attributes: Attributes } {
+  const summary = summarize(sql);
+  const attributes: Attributes = {
+    "db.system.name": "sqlite",
+    "db.namespace": namespace,
+    "db.operation.name": summary.operation,
+    "db.query.text": sql,
+  };
+  if (summary.collection !== undefined) attributes["db.collection.name"] = summary.collection;
+  const name = summary.collection === undefined
+    ? summary.operation
+    : `${summary.operation} ${summary.collection}`;
+  return { name, attributes };
 }
 
 /** The operation and table of a statement, for the span name. */

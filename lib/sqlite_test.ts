@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import { openDatabase, summarize, type TracedDatabase } from "./sqlite.ts";
 import { createTestTelemetry } from "./testing/telemetry.ts";
 
@@ -157,4 +157,22 @@ Deno.test("summarize() finds the operation and table of a statement", async (t) 
       assert.deepEqual(summarize(sql), expected);
     });
   }
+});
+
+Deno.test("openDatabase() skips the span of a query whose parent span is not sampled", async () => {
+  await withDatabase((db, exporter) => {
+    const unsampled = trace.wrapSpanContext({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: "b7ad6b7169203331",
+      traceFlags: TraceFlags.NONE,
+    });
+    const rows = context.with(
+      trace.setSpan(context.active(), unsampled),
+      () => db.all<{ n: number }>("SELECT COUNT(*) AS n FROM users"),
+    );
+    assert.equal(rows[0]?.n, 0);
+    assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), []);
+    db.all("SELECT COUNT(*) AS n FROM users");
+    assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), ["SELECT users"]);
+  });
 });

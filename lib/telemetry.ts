@@ -30,6 +30,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import { PooledIdGenerator } from "./id_generator.ts";
 import type { Logger } from "./log.ts";
 import type { TelemetryConfig } from "./telemetry_config.ts";
 import { SpanPipelineCounters, type SpanPipelineStats } from "./telemetry_stats.ts";
@@ -99,6 +100,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(config))),
     sampler: createSampler(config),
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: [processor],
   });
 
