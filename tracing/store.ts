@@ -4,16 +4,10 @@
  * must not grow with the traffic it stores.
  */
 import { DatabaseSync } from "node:sqlite";
-import {
-  durationMicros,
-  isError,
-  type LogRecord,
-  nanosToMicros,
-  type SpanRecord,
-  startMicros,
-  valueText,
-} from "./span_model.ts";
+import { type LogRecord, nanosToMicros, type SpanRecord } from "./span_model.ts";
 import { createStoreQueries, type StoreQueries } from "./store_query.ts";
+import { prepareSchema } from "./store_schema.ts";
+import { createSpanRows, type SpanRows } from "./store_write.ts";
 
 /** What the rest of the service sees of the store. */
 export interface TraceStore extends StoreQueries {
@@ -30,58 +24,26 @@ export interface TraceStore extends StoreQueries {
   close(): void;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS spans (
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  parent_span_id TEXT NOT NULL,
-  service TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  start_us INTEGER NOT NULL,
-  duration_us INTEGER NOT NULL,
-  error INTEGER NOT NULL,
-  tags TEXT NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS spans_by_id ON spans (trace_id, span_id);
-CREATE INDEX IF NOT EXISTS spans_by_service ON spans (service, start_us);
-CREATE INDEX IF NOT EXISTS spans_by_operation ON spans (service, operation, start_us);
-CREATE INDEX IF NOT EXISTS spans_by_start ON spans (start_us);
-CREATE TABLE IF NOT EXISTS logs (
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  time_us INTEGER NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS logs_by_trace ON logs (trace_id);
-CREATE INDEX IF NOT EXISTS logs_by_time ON logs (time_us);
-CREATE TABLE IF NOT EXISTS operations (
-  service TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  PRIMARY KEY (service, operation, kind)
-) WITHOUT ROWID;
-`;
-
 /** Opens (creating if needed) the store at `path`; `:memory:` works for tests. */
 export function openTraceStore(path: string): TraceStore {
   const db = new DatabaseSync(path);
-  // auto_vacuum must be chosen before the first table exists; retention relies on it.
-  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000");
-  db.exec(SCHEMA);
-  const insertSpan = db.prepare(
-    `INSERT OR REPLACE INTO spans (trace_id, span_id, parent_span_id, service, operation, kind,
-      start_us, duration_us, error, tags, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertOperation = db.prepare(
-    "INSERT OR IGNORE INTO operations (service, operation, kind) VALUES (?, ?, ?)",
-  );
+  try {
+    return createStore(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function createStore(db: DatabaseSync, path: string): TraceStore {
+  // The upgrade from schema 1 writes through the same inserts, prepared once the tables exist.
+  let rows: SpanRows | undefined;
+  const spanRows = () => (rows ??= createSpanRows(db));
+  prepareSchema(db, path, (spans) => spanRows().insert(spans));
+  const write = spanRows();
   const insertLog = db.prepare(
     "INSERT INTO logs (trace_id, span_id, time_us, data) VALUES (?, ?, ?, ?)",
   );
-  const knownOperations = new Set<string>();
   const transaction = (work: () => void): void => {
     db.exec("BEGIN");
     try {
@@ -99,28 +61,12 @@ export function openTraceStore(path: string): TraceStore {
     ...createStoreQueries(db),
     writeSpans(spans) {
       if (spans.length === 0) return;
-      transaction(() => {
-        for (const span of spans) {
-          insertSpan.run(
-            span.traceId,
-            span.spanId,
-            span.parentSpanId,
-            span.service,
-            span.name,
-            span.kind,
-            startMicros(span),
-            durationMicros(span),
-            isError(span) ? 1 : 0,
-            JSON.stringify(searchTags(span)),
-            JSON.stringify(span),
-          );
-          const key = `${span.service}\u0000${span.name}\u0000${span.kind}`;
-          if (!knownOperations.has(key)) {
-            insertOperation.run(span.service, span.name, span.kind);
-            knownOperations.add(key);
-          }
-        }
-      });
+      try {
+        transaction(() => write.insert(spans));
+      } catch (error) {
+        write.forget();
+        throw error;
+      }
     },
     writeLogs(logs) {
       if (logs.length === 0) return;
@@ -141,6 +87,8 @@ export function openTraceStore(path: string): TraceStore {
         db.prepare("DELETE FROM spans WHERE start_us < ?").run(cutoffUs).changes,
       );
       db.prepare("DELETE FROM logs WHERE time_us < ?").run(cutoffUs);
+      // Resources whose newest span started before this are no longer referenced.
+      let resourcesBefore = cutoffUs;
       const used = () => (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
       // Oldest first, a tenth of the spans at a time, until the database fits.
       while (used() > maxBytes) {
@@ -153,8 +101,11 @@ export function openTraceStore(path: string): TraceStore {
         const cutoff = row?.start_us ?? Number.MAX_SAFE_INTEGER;
         deleted += Number(db.prepare("DELETE FROM spans WHERE start_us <= ?").run(cutoff).changes);
         db.prepare("DELETE FROM logs WHERE time_us <= ?").run(cutoff);
+        resourcesBefore = Math.max(resourcesBefore, cutoff + 1);
       }
       if (deleted > 0) {
+        db.prepare("DELETE FROM resources WHERE last_us < ?").run(resourcesBefore);
+        write.forget();
         db.exec("PRAGMA incremental_vacuum");
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       }
@@ -172,13 +123,4 @@ export function openTraceStore(path: string): TraceStore {
       if (db.isOpen) db.close();
     },
   };
-}
-
-/** The flat key/value map tag search matches: span and resource attributes, kind and error. */
-function searchTags(span: SpanRecord): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const kv of span.resource) tags[kv.key] = valueText(kv.value);
-  for (const kv of span.attributes) tags[kv.key] = valueText(kv.value);
-  if (isError(span)) tags.error = "true";
-  return tags;
 }

@@ -1,6 +1,7 @@
 /** The store's read side: trace lookup, search, listings, dependencies and latency samples. */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import type { LogRecord, SpanRecord } from "./span_model.ts";
+import type { KeyValue, LogRecord, SpanRecord } from "./span_model.ts";
+import { spanFromRow, type SpanRow } from "./store_codec.ts";
 
 /** A trace search; durations and times in microseconds. */
 export interface TraceQuery {
@@ -53,13 +54,28 @@ export interface StoreQueries {
 
 /** Builds the read queries over an open database. */
 export function createStoreQueries(db: DatabaseSync): StoreQueries {
-  const traceSpans = db.prepare("SELECT data FROM spans WHERE trace_id = ? ORDER BY start_us");
+  const traceSpans = db.prepare(
+    `SELECT trace_id, span_id, parent_span_id, service, operation, kind, resource_id, data
+     FROM spans WHERE trace_id = ? ORDER BY start_us`,
+  );
+  const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
   const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
   return {
     getTrace(traceId) {
       const id = traceId.toLowerCase();
-      const spans = (traceSpans.all(id) as { data: string }[]).map((r) => JSON.parse(r.data));
-      if (spans.length === 0) return undefined;
+      const rows = traceSpans.all(id) as unknown as SpanRow[];
+      if (rows.length === 0) return undefined;
+      const resources = new Map<number, KeyValue[]>();
+      const resourceOf = (resourceId: number): KeyValue[] => {
+        let resource = resources.get(resourceId);
+        if (resource === undefined) {
+          const row = resourceData.get(resourceId) as { data: string } | undefined;
+          resource = row === undefined ? [] : JSON.parse(row.data) as KeyValue[];
+          resources.set(resourceId, resource);
+        }
+        return resource;
+      };
+      const spans = rows.map((row) => spanFromRow(row, resourceOf(row.resource_id)));
       const logs = (traceLogs.all(id) as { data: string }[]).map((r) => JSON.parse(r.data));
       return { spans, logs };
     },
@@ -77,13 +93,35 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       if (query.startUs !== undefined) add("start_us >= ?", query.startUs);
       if (query.endUs !== undefined) add("start_us <= ?", query.endUs);
       for (const [key, value] of Object.entries(query.tags ?? {})) {
-        add("json_extract(tags, ?) = ?", `$."${key.replaceAll('"', '\\"')}"`, value);
+        // The span's own attribute wins; only without one does its resource's count.
+        const path = `$."${key.replaceAll('"', '\\"')}"`;
+        add(
+          `(json_extract(tags, ?) = ? OR (json_extract(tags, ?) IS NULL AND resource_id IN
+            (SELECT id FROM resources WHERE json_extract(tags, ?) = ?)))`,
+          path,
+          value,
+          path,
+          path,
+          value,
+        );
       }
-      const sql = `SELECT trace_id, MAX(start_us) AS latest FROM spans
-        ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-        GROUP BY trace_id ORDER BY latest DESC LIMIT ?`;
-      const rows = db.prepare(sql).all(...params, query.limit) as { trace_id: string }[];
-      return rows.map((row) => row.trace_id);
+      // Newest matching spans first: a trace's first span met carries its latest start, so the
+      // first `limit` distinct traces are the answer. Reading a few rows and more only when
+      // needed avoids grouping every matching span (a million of them for a busy service).
+      const statement = db.prepare(
+        `SELECT trace_id FROM spans ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY start_us DESC LIMIT ?`,
+      );
+      const ids = new Set<string>();
+      if (query.limit < 1) return [];
+      for (let rows = query.limit * 16;; rows *= 4) {
+        const found = statement.all(...params, rows) as { trace_id: string }[];
+        for (const row of found) {
+          ids.add(row.trace_id);
+          if (ids.size === query.limit) return [...ids];
+        }
+        if (found.length < rows) return [...ids];
+      }
     },
     services() {
       const rows = db.prepare("SELECT DISTINCT service FROM operations ORDER BY service").all();
