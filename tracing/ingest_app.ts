@@ -115,7 +115,7 @@ function accept(
   request: unknown,
   pipeline: Pipeline,
 ): Normalized<unknown> | "overloaded" {
-  const ids = encoding === "json" ? "hex" : "base64";
+  const ids = encoding === "json" ? "hex" : "bytes";
   const { metrics } = pipeline;
   if (signal === "metrics") {
     const points = countMetricPoints(request);

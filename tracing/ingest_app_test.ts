@@ -8,7 +8,6 @@ import {
 } from "@opentelemetry/sdk-trace";
 import assert from "node:assert/strict";
 import { createTestService, sampleTraceJson } from "./_test_deps.ts";
-import { decodeRequest } from "./otlp_proto.ts";
 
 const TRACE_ID = "5b8efff798038103d269b633813fc60c";
 const json = { "content-type": "application/json" };
@@ -175,7 +174,8 @@ Deno.test("POST /v1/traces accepts protobuf from the official OpenTelemetry seri
       const response = await service.ingest.request(post(bytes, protobuf));
       assert.equal(response.status, 200);
       assert.equal(response.headers.get("content-type"), "application/x-protobuf");
-      assert.deepEqual(decodeRequest("traces", new Uint8Array(await response.arrayBuffer())), {});
+      // A response without partialSuccess has no fields set: it encodes to no bytes at all.
+      assert.equal((await response.arrayBuffer()).byteLength, 0);
     });
     await t.step("gzip", async () => {
       const gzipped = await new Response(

@@ -1,6 +1,7 @@
 /**
- * Turns OTLP export requests (JSON as received, or protobuf decoded to the same object shape) into
- * stored records. Invalid spans are counted as rejected, for OTLP's partial success; a payload
+ * Turns OTLP export requests (JSON as received, or protobuf messages as protobufjs decodes them:
+ * the same field names, bytes as `Uint8Array`, 64-bit integers as `Long`, unset fields `null`)
+ * into stored records. Invalid spans are counted as rejected, for OTLP's partial success; a payload
  * whose structure is wrong throws `PayloadError` (400).
  */
 import type { AnyValue, KeyValue, LogRecord, SpanRecord } from "./span_model.ts";
@@ -10,8 +11,8 @@ export class PayloadError extends Error {
   override name = "PayloadError";
 }
 
-/** How ids arrive: hex in OTLP JSON, base64 after protobuf decoding. */
-export type IdEncoding = "hex" | "base64";
+/** How ids arrive: hex strings in OTLP JSON, bytes in decoded protobuf. */
+export type IdEncoding = "hex" | "bytes";
 
 /** The outcome of normalizing one request. */
 export interface Normalized<T> {
@@ -160,11 +161,40 @@ function str(value: unknown): string {
 }
 
 function nanos(value: unknown, field: string): string {
+  if (typeof value === "string" && CANONICAL_NANOS.test(value)) return value;
+  if (isLong(value)) {
+    return longText(value) ??
+      ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
+  }
   const text = typeof value === "number" ? BigInt(Math.trunc(value)).toString() : value;
   if (typeof text === "string" && /^\d{1,20}$/.test(text)) return BigInt(text).toString();
   throw new PayloadError(
     `Invalid ${field} ${JSON.stringify(value)}: expected unsigned nanoseconds`,
   );
+}
+
+const CANONICAL_NANOS = /^(0|[1-9]\d{0,18})$/;
+
+interface Long {
+  low: number;
+  high: number;
+}
+
+function isLong(value: unknown): value is Long {
+  return value !== null && typeof value === "object" && typeof (value as Long).low === "number" &&
+    typeof (value as Long).high === "number";
+}
+
+/** An unsigned 64-bit `Long` in decimal, without BigInt while the micros fit a double exactly. */
+function longText({ low, high }: Long): string | undefined {
+  const hi = high >>> 0;
+  // hi * 2^32 + lo = (hi * 4294967 + (hi * 296 + lo) / 1000) * 1000 + (hi * 296 + lo) % 1000
+  const rest = hi * 296 + (low >>> 0);
+  const micros = hi * 4294967 + Math.floor(rest / 1000);
+  if (!Number.isSafeInteger(micros)) return undefined;
+  const nanos = rest % 1000;
+  if (micros === 0) return String(nanos);
+  return `${micros}${nanos < 10 ? "00" : nanos < 100 ? "0" : ""}${nanos}`;
 }
 
 function enumNumber(value: unknown, names: readonly string[]): number {
@@ -174,11 +204,13 @@ function enumNumber(value: unknown, names: readonly string[]): number {
 }
 
 const HEX = /^[0-9a-f]+$/;
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optional: boolean) {
+  if (ids === "bytes" && value instanceof Uint8Array) return bytesId(value, bytes, field, optional);
   const text = typeof value === "string" ? value : "";
   if (text === "" && optional) return "";
-  const hex = ids === "hex" ? text.toLowerCase() : base64ToHex(text);
+  const hex = text.toLowerCase();
   if (hex.length !== bytes * 2 || !HEX.test(hex) || /^0+$/.test(hex)) {
     if (optional && /^0*$/.test(hex)) return "";
     throw new PayloadError(
@@ -188,12 +220,19 @@ function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optio
   return hex;
 }
 
-function base64ToHex(text: string): string {
-  try {
-    return Array.from(atob(text), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
-  } catch {
-    return "";
+function bytesId(value: Uint8Array, bytes: number, field: string, optional: boolean): string {
+  let hex = "";
+  let zero = true;
+  for (let i = 0; i < value.length; i++) {
+    const byte = value[i]!;
+    if (byte !== 0) zero = false;
+    hex += BYTE_HEX[byte];
   }
+  if (value.length === bytes && !zero) return hex;
+  if (optional && zero) return "";
+  throw new PayloadError(
+    `Invalid ${field} "${hex}": expected ${bytes} bytes (${bytes * 2} hex digits), not all 0`,
+  );
 }
 
 function attributes(holder: unknown): KeyValue[] {
@@ -209,17 +248,27 @@ function anyValue(raw: unknown): AnyValue {
   const v = raw as Obj;
   if (typeof v.stringValue === "string") return { stringValue: v.stringValue };
   if (typeof v.boolValue === "boolean") return { boolValue: v.boolValue };
-  if (v.intValue !== undefined && v.intValue !== null) return { intValue: String(v.intValue) };
-  if (v.doubleValue !== undefined && v.doubleValue !== null) {
-    return { doubleValue: Number(v.doubleValue) };
-  }
+  if (present(v.intValue)) return { intValue: String(v.intValue) };
+  if (present(v.doubleValue)) return { doubleValue: Number(v.doubleValue) };
   if (typeof v.bytesValue === "string") return { bytesValue: v.bytesValue };
-  const array = (v.arrayValue as Obj | undefined)?.values;
-  if (v.arrayValue !== undefined) {
+  if (v.bytesValue instanceof Uint8Array) return { bytesValue: base64(v.bytesValue) };
+  if (present(v.arrayValue)) {
+    const array = (v.arrayValue as Obj).values;
     return { arrayValue: { values: Array.isArray(array) ? array.map(anyValue) : [] } };
   }
-  if (v.kvlistValue !== undefined) return { kvlistValue: { values: attributesOf(v.kvlistValue) } };
+  if (present(v.kvlistValue)) return { kvlistValue: { values: attributesOf(v.kvlistValue) } };
   return {};
+}
+
+/** Set: decoded protobuf leaves unset fields `null`, JSON leaves them out. */
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return btoa(text);
 }
 
 function attributesOf(holder: unknown): KeyValue[] {
