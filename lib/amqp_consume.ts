@@ -156,10 +156,10 @@ export class AmqpConsumer {
     // Baggage stays in either case; only the parent span is dropped for a link.
     const parent = link ? trace.deleteSpan(remote) : remote;
     const links: Link[] = link && remoteSpan !== undefined ? [{ context: remoteSpan }] : [];
-    const span = tracer.startSpan(`process ${queue}`, {
-      kind: SpanKind.CONSUMER,
-      links,
-      attributes: {
+    const span = tracer.startSpan(`process ${queue}`, { kind: SpanKind.CONSUMER, links }, parent);
+    // Attributes are built only for a span that records: at low sampling ratios most do not.
+    if (span.isRecording()) {
+      span.setAttributes({
         ...this.#options.attributes,
         ...messagingAttributes({
           operation: "process",
@@ -170,8 +170,8 @@ export class AmqpConsumer {
         }),
         "messaging.rabbitmq.message.delivery_tag": message.deliveryTag,
         "messaging.rabbitmq.message.retry_count": message.retryCount,
-      },
-    }, parent);
+      });
+    }
     const delivery: Delivery = { channel, raw, message, span, settled: false };
     addArrivalEvents(span, message);
     const started = performance.now();

@@ -91,21 +91,24 @@ export class AmqpPublisher {
     const exchange = request.exchange ?? "";
     const routingKey = request.routingKey ?? this.#options.queue;
     const destination = exchange === "" ? routingKey : exchange;
-    const attributes = {
-      ...this.#options.attributes,
-      ...messagingAttributes({
-        operation: "send",
-        destination,
-        routingKey,
-        messageId: request.messageId,
-        bodySize: request.body.byteLength,
-      }),
-    };
     return this.#options.tracer.startActiveSpan(
       `send ${destination}`,
-      { kind: SpanKind.PRODUCER, attributes },
+      { kind: SpanKind.PRODUCER },
       request.newTrace === true ? ROOT_CONTEXT : context.active(),
       async (span) => {
+        // Attributes are built only for a span that records: at low ratios most do not.
+        if (span.isRecording()) {
+          span.setAttributes({
+            ...this.#options.attributes,
+            ...messagingAttributes({
+              operation: "send",
+              destination,
+              routingKey,
+              messageId: request.messageId,
+              bodySize: request.body.byteLength,
+            }),
+          });
+        }
         try {
           const headers = withoutContext(request.headers ?? {});
           headers[PUBLISHED_AT_HEADER] = Date.now();
