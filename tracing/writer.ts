@@ -38,10 +38,13 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions):
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
-  const flush = (): void => {
+  // A full batch is written at once; the rest waits for the timer (or `flush`) rather than
+  // costing a small transaction of its own.
+  const flush = (): void => write(0);
+  const write = (keep: number): void => {
     clearTimeout(timer);
     timer = undefined;
-    while (spans.length > 0) {
+    while (spans.length > keep) {
       const batch = spans.slice(0, options.batchSize);
       spans = spans.slice(batch.length);
       try {
@@ -51,6 +54,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions):
         options.onError?.(error, batch.length);
       }
     }
+    if (spans.length > 0) timer = setTimeout(flush, options.flushMs);
     if (logs.length > 0) {
       const batch = logs;
       logs = [];
@@ -63,7 +67,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions):
   };
   const schedule = (): void => {
     if (closed) return flush();
-    if (spans.length >= options.batchSize) return flush();
+    if (spans.length >= options.batchSize) return write(options.batchSize - 1);
     timer ??= setTimeout(flush, options.flushMs);
   };
   const full = (adding: number) => spans.length + logs.length + adding > options.queueMax;
