@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The dependency view: the service graph as inline SVG, and the same edges as a table. */
 import { queryString, serviceColor } from "./format.ts";
-import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
+import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { DependencyGraph, GraphNode } from "./dependency_graph.ts";
 
 const LOOKBACKS = ["1h", "6h", "24h", "168h"];
@@ -15,20 +15,11 @@ export function DependenciesPage(props: { graph: DependencyGraph; lookback: stri
     <Layout title="Dependencies" section="dependencies">
       <h1>Dependencies</h1>
       {graph.error === undefined ? "" : <Notice kind="error">{graph.error}</Notice>}
-      <form class="toolbar" action="/dependencies" method="get">
-        <label>
-          Window{" "}
-          <select name="lookback">
-            {LOOKBACKS.map((l) => (
-              <option key={l} value={l} selected={l === props.lookback}>{l}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">Show</button>
+      <LookbackForm action="/dependencies" lookbacks={LOOKBACKS} selected={props.lookback}>
         <span class="legend">
           Solid: HTTP and other calls. Dashed: through a message broker, with its queue.
         </span>
-      </form>
+      </LookbackForm>
       {graph.nodes.length === 0
         ? <Notice kind="info">No calls between services in this window.</Notice>
         : (

@@ -73,3 +73,26 @@ export function Notice(props: { kind: "error" | "info"; children?: Child }): Htm
     </p>
   );
 }
+
+/** The time-window picker of the services and dependencies pages. */
+export function LookbackForm(props: {
+  action: string;
+  lookbacks: readonly string[];
+  selected: string;
+  children?: Child;
+}): Html {
+  return (
+    <form class="toolbar" action={props.action} method="get">
+      <label>
+        Window{" "}
+        <select name="lookback">
+          {props.lookbacks.map((l) => (
+            <option key={l} value={l} selected={l === props.selected}>{l}</option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Show</button>
+      {props.children}
+    </form>
+  );
+}

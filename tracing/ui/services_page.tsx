@@ -3,7 +3,7 @@
 import type { AlertState } from "../alerts.ts";
 import type { LatencyStats } from "../trace_view.ts";
 import { formatMs, formatPercent, queryString } from "./format.ts";
-import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
+import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { ServicesView } from "./service_stats.ts";
 
 const LOOKBACKS = ["5m", "15m", "1h", "6h", "24h"];
@@ -17,17 +17,7 @@ export function ServicesPage(props: ServicesView): Html {
     <Layout title="Services" section="services">
       <h1>Services</h1>
       {props.error === undefined ? "" : <Notice kind="error">{props.error}</Notice>}
-      <form class="toolbar" action="/services" method="get">
-        <label>
-          Window{" "}
-          <select name="lookback">
-            {LOOKBACKS.map((l) => (
-              <option key={l} value={l} selected={l === props.lookback}>{l}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">Show</button>
-      </form>
+      <LookbackForm action="/services" lookbacks={LOOKBACKS} selected={props.lookback} />
       <Alerts alerts={props.alerts} firing={firing} />
       {props.services.length === 0
         ? <Notice kind="info">No spans stored yet.</Notice>
