@@ -27,6 +27,17 @@ interface Series {
   ratioTo?: string;
 }
 
+/** Names the results of one scenario and variant: `key("throughput", "req/s")`. */
+export function keyFor(
+  scenario: string,
+  variant: string,
+): (
+  metric: string,
+  unit: string,
+) => { scenario: string; variant: string; metric: string; unit: string } {
+  return (metric, unit) => ({ scenario, variant, metric, unit });
+}
+
 /** Measurements of one benchmark run. */
 export class ResultSet {
   readonly #series = new Map<string, Series>();

@@ -4,6 +4,7 @@
  * cached), and resident memory (VmRSS) once idle. Memory under load is in the other scenarios'
  * "RSS peak" rows.
  */
+import { keyFor } from "./results.ts";
 import { DEFAULT_RABBITMQ_URL } from "../lib/amqp_config.ts";
 import { servicePermissions } from "../lib/testing/service_process.ts";
 import { deleteQueues } from "./amqp_baseline.ts";
@@ -47,12 +48,7 @@ export async function runFootprintScenario(ctx: BenchContext): Promise<void> {
       const rss = await process.rssMb();
       await process.stop();
       if (warmup) return;
-      const key = (metric: string, unit: string) => ({
-        scenario: SCENARIO,
-        variant: variant.name,
-        metric,
-        unit,
-      });
+      const key = keyFor(SCENARIO, variant.name);
       ctx.results.add(key("ready", "ms"), process.readyMs);
       ctx.results.add(key("RSS idle", "MB"), rss);
     }, { warmup: ctx.settings.mode === "full" });

@@ -3,6 +3,7 @@
  * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
  * the server core; autocannon holds a fixed number of connections from the load core.
  */
+import { keyFor } from "./results.ts";
 import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { settledSpanStats, spansCreated } from "./probe.ts";
@@ -82,12 +83,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
       if (warmup) return;
-      const key = (metric: string, unit: string) => ({
-        scenario,
-        variant: variant.name,
-        metric,
-        unit,
-      });
+      const key = keyFor(scenario, variant.name);
       const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
       ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
       // Cost per request independent of the load generator's ceiling: server CPU time / 2xx.
@@ -124,7 +120,7 @@ export async function recordSpanTotals(
     lost += stats.dropped + stats.exportFailed;
   }
   if (!seen) return;
-  const key = (metric: string, unit: string) => ({ scenario, variant: variant.name, metric, unit });
+  const key = keyFor(scenario, variant.name);
   ctx.results.add(key("spans created", "count"), created);
   ctx.results.add(key("spans exported / created", "ratio"), created === 0 ? 1 : exported / created);
   ctx.results.add(key("spans dropped or failed", "count"), lost);

@@ -4,6 +4,7 @@
  * stored (its `tracing_spans_stored_total` reaching what was accepted). Then it is filled to the
  * query size (1M spans in the full run) and search and trace-by-id are timed.
  */
+import { keyFor } from "./results.ts";
 import type { BenchContext } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { OPERATIONS, type OtlpEncoding, SPANS_PER_TRACE, traceIdFor } from "./otlp_payload.ts";
@@ -43,12 +44,7 @@ export async function runIngestScenario(ctx: BenchContext): Promise<void> {
       const run = await ingest(ctx, tracing, variant.encoding, { seconds }, sent);
       const [peak] = await rss.stop();
       if (warmup) return;
-      const key = (metric: string, unit: string) => ({
-        scenario: SCENARIO,
-        variant: variant.name,
-        metric,
-        unit,
-      });
+      const key = keyFor(SCENARIO, variant.name);
       ctx.results.add(key("spans accepted/s", "spans/s"), run.acceptedPerSecond);
       ctx.results.add(key("spans stored/s", "spans/s"), run.storedPerSecond);
       ctx.results.add(key("requests rejected (503)", "count"), run.rejected);
@@ -144,12 +140,7 @@ async function queries(ctx: BenchContext, tracing: TracingService, sent: Sent[],
       durationSeconds: warmup ? Math.min(1, ctx.settings.querySeconds) : ctx.settings.querySeconds,
     }, ctx.cores);
     if (warmup) return;
-    const key = (metric: string, unit: string) => ({
-      scenario: SCENARIO,
-      variant: variant.name,
-      metric,
-      unit,
-    });
+    const key = keyFor(SCENARIO, variant.name);
     ctx.results.add(key("queries/s (1 connection)", "req/s"), result.okPerSecond);
     ctx.results.add(key("latency p50", "ms"), result.p50Ms);
     ctx.results.add(key("latency p99", "ms"), result.p99Ms);

@@ -6,6 +6,7 @@
  * `message_queue_latency_seconds` histogram (the `x-published-at` header), interpolated inside
  * buckets. The baseline is the same load through plain amqplib with no tracing.
  */
+import { keyFor } from "./results.ts";
 import { DEFAULT_RABBITMQ_URL } from "../lib/amqp_config.ts";
 import { deleteQueues } from "./amqp_baseline.ts";
 import { runBaseline } from "./baseline_runner.ts";
@@ -75,12 +76,7 @@ export async function runMessagingScenario(ctx: BenchContext): Promise<void> {
       const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
       if (warmup) return;
-      const key = (metric: string, unit: string) => ({
-        scenario: SCENARIO,
-        variant: variant.name,
-        metric,
-        unit,
-      });
+      const key = keyFor(SCENARIO, variant.name);
       const ratioTo = variant.name === BASELINE ? undefined : BASELINE;
       ctx.results.add(
         key("messages/s end to end", "msg/s"),

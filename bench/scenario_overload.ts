@@ -4,6 +4,7 @@
  * against the same load as an untraced `user`. Throughput ratio, memory peak, and memory growth
  * within each run (mean of its last quarter of samples minus mean of its first quarter).
  */
+import { keyFor } from "./results.ts";
 import { type BenchContext, UNTRACED, type Variant } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { freePort, sampleRss, startService } from "./process.ts";
@@ -57,12 +58,7 @@ export async function runOverloadScenario(ctx: BenchContext): Promise<void> {
       if (warmup) return;
       const samples = rss.series()[0]!;
       const quarter = Math.max(1, Math.floor(samples.length / 4));
-      const key = (metric: string, unit: string) => ({
-        scenario: SCENARIO,
-        variant: variant.name,
-        metric,
-        unit,
-      });
+      const key = keyFor(SCENARIO, variant.name);
       const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
       ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
       ctx.results.add(key("latency p99", "ms"), result.p99Ms);
