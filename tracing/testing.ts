@@ -12,6 +12,7 @@
  * - `ownTrace(traceId)`: the same trace from the own API (`/api/v1/traces/:id`), snake_case.
  * - `stop()`: SIGTERM, waits for exit, removes the temp data dir unless one was given.
  */
+import { servicePermissions } from "../lib/testing/service_process.ts";
 import type { JaegerTrace } from "./jaeger_model.ts";
 
 /** A running tracing process. */
@@ -35,15 +36,7 @@ export async function startTracingProcess(
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "tracing_" });
   const main = new URL("./main.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys=hostname",
-      `--allow-read=${dataDir}`,
-      `--allow-write=${dataDir}`,
-      main,
-    ],
+    args: ["run", ...servicePermissions(dataDir), main],
     env: {
       PORT: "0",
       OTLP_PORT: "0",
