@@ -54,10 +54,14 @@ Deno.test("order and user keep answering while the OTLP collector hangs", async 
     assert.equal(spans.queueCapacity, 64);
     assert.ok(spans.queued <= 64, `queue stays bounded, holds ${spans.queued}`);
     assert.ok(spans.dropped > 0, "overflowing spans are counted as dropped");
+    // The first overflow shuts the export gate: later orders' traces are not recorded at all,
+    // which costs less than recording spans only to drop them, and is counted too.
+    assert.ok(spans.shed > spans.dropped, `shed ${spans.shed} > dropped ${spans.dropped}`);
     assert.equal(spans.exported, 0);
 
     const metrics = await (await fetch(`${pair.order.url}/metrics`)).text();
     assert.match(metrics, /otel_sdk_spans_total\{outcome="dropped"\} [1-9]/);
+    assert.match(metrics, /^otel_sdk_spans_shed_total [1-9]/m);
   } finally {
     const codes = await pair.stop();
     blackHole.close();

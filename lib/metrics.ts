@@ -80,6 +80,18 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
       this.inc({ outcome: "dropped" }, stats.dropped - (previous.dropped ?? 0));
     },
   });
+  let shedSoFar = 0;
+  new Counter({
+    name: "otel_sdk_spans_shed_total",
+    help: "Spans never recorded because the batch queue was full or span exports were failing",
+    registers: [registry],
+    collect() {
+      const shed = current()?.shed;
+      if (shed === undefined) return;
+      this.inc(shed - shedSoFar);
+      shedSoFar = shed;
+    },
+  });
   new Gauge({
     name: "otel_sdk_span_queue_size",
     help: "Spans waiting in the batch queue",

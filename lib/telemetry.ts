@@ -30,6 +30,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import { ExportGate, GatedSampler } from "./export_gate.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
 import type { Logger } from "./log.ts";
 import type { TelemetryConfig } from "./telemetry_config.ts";
@@ -85,7 +86,8 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     return idleTelemetry("disabled", trace.getTracer(TRACER_NAME), { mode: "disabled" });
   }
 
-  const counters = new SpanPipelineCounters();
+  const gate = new ExportGate({ probeSpans: config.batch.maxExportBatchSize });
+  const counters = new SpanPipelineCounters(gate);
   const processor = options.processor ?? new BatchSpanProcessor({
     exporter: counters.countingExporter(
       options.exporter ?? createExporter(config),
@@ -99,7 +101,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   });
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(config))),
-    sampler: createSampler(config),
+    sampler: new GatedSampler(createSampler(config), gate),
     idGenerator: new PooledIdGenerator(),
     spanProcessors: [processor],
   });

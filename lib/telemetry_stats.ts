@@ -13,6 +13,7 @@ import {
 } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import type { ExportGate } from "./export_gate.ts";
 
 /** Running totals of the span pipeline. */
 export interface SpanPipelineStats {
@@ -26,6 +27,8 @@ export interface SpanPipelineStats {
   queued: number;
   /** Capacity of the batch queue. */
   queueCapacity: number;
+  /** Spans never recorded because the queue was full or exports were failing (`ExportGate`). */
+  shed: number;
 }
 
 /** Collects `SpanPipelineStats` from a batch processor and its exporter. */
@@ -35,6 +38,12 @@ export class SpanPipelineCounters {
   #dropped = 0;
   #queueCapacity = 0;
   #readQueueSize: ObservableCallback | undefined;
+  readonly #gate: ExportGate | undefined;
+
+  /** `gate`, when given, hears of every export result and queue overflow. */
+  constructor(gate?: ExportGate) {
+    this.#gate = gate;
+  }
 
   /** A meter provider to pass as the batch processor's `selfObsMeterProvider`. */
   readonly meterProvider: MeterProvider = {
@@ -49,8 +58,10 @@ export class SpanPipelineCounters {
     return {
       export: (spans: ReadableSpan[], done: (result: ExportResult) => void) => {
         exporter.export(spans, (result) => {
-          if (result.code === ExportResultCode.SUCCESS) this.#exported += spans.length;
+          const ok = result.code === ExportResultCode.SUCCESS;
+          if (ok) this.#exported += spans.length;
           else this.#exportFailed += spans.length;
+          this.#gate?.onExportResult(ok);
           onResult?.(result);
           done(result);
         });
@@ -71,6 +82,7 @@ export class SpanPipelineCounters {
       dropped: this.#dropped,
       queued,
       queueCapacity: this.#queueCapacity,
+      shed: this.#gate?.shed ?? 0,
     };
   }
 
@@ -81,7 +93,9 @@ export class SpanPipelineCounters {
       if (name !== "otel.sdk.processor.span.processed") return noop.createCounter(name, options);
       return {
         add: (value: number, attributes?: Attributes) => {
-          if (attributes?.["error.type"] === "queue_full") this.#dropped += value;
+          if (attributes?.["error.type"] !== "queue_full") return;
+          this.#dropped += value;
+          this.#gate?.onQueueFull();
         },
       };
     };

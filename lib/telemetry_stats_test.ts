@@ -6,6 +6,9 @@ import {
   type SpanExporter,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import { trace } from "@opentelemetry/api";
+import { AlwaysOnSampler } from "@opentelemetry/sdk-trace";
+import { ExportGate, GatedSampler } from "./export_gate.ts";
 import { SpanPipelineCounters } from "./telemetry_stats.ts";
 
 /** An exporter that holds every export until the test settles it. */
@@ -57,6 +60,7 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       dropped: 0,
       queued: 0,
       queueCapacity: 2,
+      shed: 0,
     });
 
     // Two spans fill a batch, which goes to the exporter and stays there.
@@ -70,6 +74,7 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       dropped: 3,
       queued: 2,
       queueCapacity: 2,
+      shed: 0,
     });
 
     assert.equal(exporter.settle({ code: ExportResultCode.SUCCESS }), 2);
@@ -85,11 +90,54 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       dropped: 3,
       queued: 0,
       queueCapacity: 2,
+      shed: 0,
     });
     assert.deepEqual(results.map((result) => result.code), [
       ExportResultCode.SUCCESS,
       ExportResultCode.FAILED,
     ]);
+  } finally {
+    await provider.shutdown();
+  }
+});
+
+Deno.test("with an ExportGate, a full queue sheds whole new traces until an export succeeds", async () => {
+  const gate = new ExportGate({ initialBackoffMs: 60_000 });
+  const counters = new SpanPipelineCounters(gate);
+  const exporter = new HeldExporter();
+  const processor = new BatchSpanProcessor({
+    exporter: counters.countingExporter(exporter),
+    maxQueueSize: 2,
+    maxExportBatchSize: 2,
+    scheduledDelayMillis: 60_000,
+    exportTimeoutMillis: 60_000,
+    selfObsMeterProvider: counters.meterProvider,
+  });
+  const provider = new TracerProvider({
+    sampler: new GatedSampler(new AlwaysOnSampler(), gate),
+    spanProcessors: [processor],
+  });
+  const tracer = provider.getTracer("test");
+  try {
+    // One batch at the exporter, one in the queue, then the first overflow shuts the gate.
+    for (let i = 0; i < 5; i++) tracer.startSpan(`a${i}`).end();
+    assert.equal(counters.snapshot().dropped, 1);
+    assert.equal(gate.isOpen, false);
+
+    // New traces are not recorded now, but their context still propagates.
+    const shedRoot = tracer.startSpan("shed");
+    assert.equal(shedRoot.isRecording(), false);
+    assert.equal(trace.isSpanContextValid(shedRoot.spanContext()), true);
+    shedRoot.end();
+    assert.deepEqual(
+      { dropped: counters.snapshot().dropped, shed: counters.snapshot().shed },
+      { dropped: 1, shed: 1 },
+    );
+
+    // A successful export opens the gate again.
+    exporter.settle({ code: ExportResultCode.SUCCESS });
+    await waitFor(() => gate.isOpen, "the gate to open");
+    assert.equal(tracer.startSpan("after").isRecording(), true);
   } finally {
     await provider.shutdown();
   }
