@@ -101,7 +101,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   }
 }
 
-/** Records spans exported/created and drops (warm-up included) of a variant's processes. */
+/** Records spans exported/created, drops and shed spans (warm-up included) of a variant's processes. */
 export async function recordSpanTotals(
   ctx: BenchContext,
   scenario: string,
@@ -110,6 +110,7 @@ export async function recordSpanTotals(
   let created = 0;
   let exported = 0;
   let lost = 0;
+  let shed = 0;
   let seen = false;
   for (const process of variant.processes) {
     const stats = await settledSpanStats(process.url, ctx.settings.quiesceMaxMs * 2);
@@ -118,10 +119,13 @@ export async function recordSpanTotals(
     created += spansCreated(stats);
     exported += stats.exported;
     lost += stats.dropped + stats.exportFailed;
+    shed += stats.shed;
   }
   if (!seen) return;
   const key = keyFor(scenario, variant.name);
   ctx.results.add(key("spans created", "count"), created);
   ctx.results.add(key("spans exported / created", "ratio"), created === 0 ? 1 : exported / created);
   ctx.results.add(key("spans dropped or failed", "count"), lost);
+  // Traces the export gate did not record because the pipeline was full or failing.
+  ctx.results.add(key("spans shed, not recorded", "count"), shed);
 }
