@@ -8,6 +8,8 @@
 import {
   type Attributes,
   context,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -88,11 +90,14 @@ function finish(c: Context, span: Span, method: string): void {
 
 /** W3C Trace Context Level 2: tells the caller which trace and span answered it. */
 function setTraceResponse(c: Context, span: Span): void {
-  const spanContext = span.spanContext();
-  if (!trace.isSpanContextValid(spanContext)) return;
-  const flags = spanContext.traceFlags.toString(16).padStart(2, "0");
-  c.res.headers.set("traceresponse", `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  // Ids here come from the SDK's generator or a traceparent the propagator already validated,
+  // so the all-zero "invalid" ids are the only ones to rule out (no per-request regex).
+  if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return;
+  c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${FLAGS_HEX[traceFlags & 0xff]}`);
 }
+
+const FLAGS_HEX = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, "0"));
 
 function requestAttributes(c: Context, method: string, url: URL): Attributes {
   const attributes: Attributes = {

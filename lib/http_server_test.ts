@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { ProxyTracerProvider, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { Hono } from "hono";
+import { httpServerTracing } from "./http_server.ts";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { HttpError } from "./errors.ts";
 import { createLogger } from "./log.ts";
@@ -112,6 +114,31 @@ Deno.test("httpServerTracing() answers with a traceresponse header naming the sp
   const { traceId, spanId } = only().spanContext();
   assert.equal(response.headers.get("traceresponse"), `00-${traceId}-${spanId}-01`);
   assert.match(response.headers.get("traceresponse") ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+});
+
+Deno.test("httpServerTracing() without a recording tracer echoes only a valid incoming context", async (t) => {
+  const app = new Hono();
+  // A tracer with no SDK behind it, as with OTEL_SDK_DISABLED: spans only carry the parent's ids.
+  const tracer = new ProxyTracerProvider().getTracer("noop");
+  app.use(httpServerTracing({ tracer, mode: "disabled" }));
+  app.get("/", (c) => c.text("ok"));
+  const traceresponse = async (headers: Record<string, string>) => {
+    const response = await app.request("/", { headers });
+    await response.body?.cancel();
+    return response.headers.get("traceresponse");
+  };
+  await t.step("no traceparent: no trace, so no traceresponse", async () => {
+    assert.equal(await traceresponse({}), null);
+  });
+  await t.step("a traceparent: its trace, its span and its flags", async () => {
+    assert.equal(
+      await traceresponse({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-03` }),
+      `00-${TRACE_ID}-${SPAN_ID}-03`,
+    );
+  });
+  await t.step("an all-zero traceparent is invalid: no traceresponse", async () => {
+    assert.equal(await traceresponse({ traceparent: `00-${"0".repeat(32)}-${SPAN_ID}-01` }), null);
+  });
 });
 
 Deno.test("httpServerTracing() marks a throwing handler's span as ERROR with one exception", async () => {
