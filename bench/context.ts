@@ -25,8 +25,14 @@ export interface Variant {
 /** The name of the variant every ratio is taken against. */
 export const UNTRACED = "untraced";
 
-/** Untraced, 10% and 100% head sampling, and (when asked) Deno's built-in telemetry. */
-export function tracingVariants(endpoint: string, options: { deno: boolean }): Variant[] {
+/**
+ * Untraced, 10% and 100% head sampling, and (when asked) 100% exported as OTLP JSON instead of
+ * the default protobuf, and Deno's built-in telemetry.
+ */
+export function tracingVariants(
+  endpoint: string,
+  options: { deno: boolean; json?: boolean },
+): Variant[] {
   const common = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint };
   const variants: Variant[] = [
     { name: UNTRACED, env: { ...common, OTEL_SDK_DISABLED: "true" } },
@@ -40,6 +46,16 @@ export function tracingVariants(endpoint: string, options: { deno: boolean }): V
     },
     { name: "sampled 100%", env: { ...common, OTEL_TRACES_SAMPLER: "parentbased_always_on" } },
   ];
+  if (options.json) {
+    variants.push({
+      name: "sampled 100%, OTLP JSON",
+      env: {
+        ...common,
+        OTEL_TRACES_SAMPLER: "parentbased_always_on",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      },
+    });
+  }
   // OTEL_SERVICE_NAME is set by `startService` for every process, as Deno's mode requires.
   if (options.deno) variants.push({ name: "deno built-in", env: { ...common, OTEL_DENO: "true" } });
   return variants;

@@ -41,7 +41,13 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   ctx.progress(`Scenario ${scenario}`);
   const variants: HttpVariant[] = [];
   try {
-    for (const variant of tracingVariants(ctx.otlpEndpoint, { deno: settings.denoMode })) {
+    for (
+      const variant of tracingVariants(ctx.otlpEndpoint, {
+        deno: settings.denoMode,
+        // The export encoding's cost, shown once on the simplest request.
+        json: kind === "http",
+      })
+    ) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
       const user = await startService("user", { env: variant.env, dataDir, cores });
       const processes = [user];
