@@ -37,7 +37,12 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
   assert.deepEqual(report.settings.scenarios, ["http"]);
 
   const variants = new Set(report.rows.map((row) => row.variant));
-  assert.deepEqual([...variants].sort(), ["sampled 10%", "sampled 100%", "untraced"]);
+  assert.deepEqual([...variants].sort(), [
+    "sampled 10%",
+    "sampled 100%",
+    "sampled 100%, OTLP JSON",
+    "untraced",
+  ]);
   for (const row of report.rows) {
     const name = `${row.variant} ${row.metric}`;
     assert.ok(row.scenario.startsWith("1 "), name);
@@ -56,10 +61,14 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     if (variant === "untraced") assert.equal(throughput.ratio, undefined);
     else assert.equal(typeof throughput.ratio, "number");
   }
-  const created = report.rows.find((r) =>
-    r.variant === "sampled 100%" && r.metric === "spans created"
-  );
-  assert.ok(created !== undefined && created.median > 0, "the traced variant created no spans");
+  for (const variant of ["sampled 100%", "sampled 100%, OTLP JSON"]) {
+    const created = report.rows.find((r) => r.variant === variant && r.metric === "spans created");
+    assert.ok(created !== undefined && created.median > 0, `${variant} created no spans`);
+    const exported = report.rows.find((r) =>
+      r.variant === variant && r.metric === "spans exported / created"
+    );
+    assert.ok(exported !== undefined && exported.median > 0, `${variant} exported no spans`);
+  }
   assert.ok(Array.isArray(report.targets));
   assert.match(stdout, /\| scenario +\| variant +\| metric +\| median +\| min +\| max +\| ratio/);
 });
