@@ -52,14 +52,59 @@ export interface StoreQueries {
   spanCount(): number;
 }
 
+/** SQLite's default cap on the terms of one compound select is 500. */
+const MAX_MERGED_OPERATIONS = 200;
+
 /** Builds the read queries over an open database. */
 export function createStoreQueries(db: DatabaseSync): StoreQueries {
   const traceSpans = db.prepare(
-    `SELECT trace_id, span_id, parent_span_id, service, operation, kind, resource_id, data
+    `SELECT trace_id, span_id, parent_span_id, service, operation, kind, resource_id, tags, data
      FROM spans WHERE trace_id = ? ORDER BY start_us`,
   );
   const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
   const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
+  const serviceOperations = db.prepare(
+    "SELECT DISTINCT operation FROM operations WHERE service = ?",
+  );
+  const filter = (where: readonly string[]) =>
+    where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+
+  /** Trace ids of the newest `rows` matching spans with the service and operation given. */
+  const plainSearch = (query: TraceQuery, where: string[], params: SQLInputValue[]) => {
+    const scope = [query.service, query.operation];
+    const clauses = ["service = ?", "operation = ?"].filter((_, i) => scope[i] !== undefined);
+    const scopeParams = scope.filter((value) => value !== undefined);
+    const statement = db.prepare(
+      `SELECT trace_id FROM spans ${filter([...clauses, ...where])} ORDER BY start_us DESC LIMIT ?`,
+    );
+    return (rows: number) =>
+      (statement.all(...scopeParams, ...params, rows) as { trace_id: string }[])
+        .map((row) => row.trace_id);
+  };
+
+  /**
+   * The same for a service alone: one index range per operation of the service, merged newest
+   * first by SQLite (ties by insertion order, newest first, as one index over the service
+   * read backwards gave). Past SQLite's limit on compound selects, one sorted scan.
+   */
+  const serviceSearch = (service: string, where: string[], params: SQLInputValue[]) => {
+    const operations = (serviceOperations.all(service) as { operation: string }[])
+      .map((row) => row.operation);
+    if (operations.length === 0) return () => [];
+    const merged = operations.length <= MAX_MERGED_OPERATIONS;
+    const arms = merged ? operations : [undefined];
+    const arm = `SELECT start_us, rowid, trace_id FROM spans ${
+      filter([merged ? "service = ? AND operation = ?" : "service = ?", ...where])
+    }`;
+    const statement = db.prepare(
+      `${arms.map(() => arm).join(" UNION ALL ")} ORDER BY 1 DESC, 2 DESC LIMIT ?`,
+    );
+    const allParams = arms.flatMap((operation) =>
+      operation === undefined ? [service, ...params] : [service, operation, ...params]
+    );
+    return (rows: number) =>
+      (statement.all(...allParams, rows) as { trace_id: string }[]).map((row) => row.trace_id);
+  };
   return {
     getTrace(traceId) {
       const id = traceId.toLowerCase();
@@ -80,14 +125,13 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       return { spans, logs };
     },
     findTraceIds(query) {
+      if (query.limit < 1) return [];
       const where: string[] = [];
       const params: SQLInputValue[] = [];
       const add = (clause: string, ...values: SQLInputValue[]) => {
         where.push(clause);
         params.push(...values);
       };
-      if (query.service !== undefined) add("service = ?", query.service);
-      if (query.operation !== undefined) add("operation = ?", query.operation);
       if (query.minDurationUs !== undefined) add("duration_us >= ?", query.minDurationUs);
       if (query.maxDurationUs !== undefined) add("duration_us <= ?", query.maxDurationUs);
       if (query.startUs !== undefined) add("start_us >= ?", query.startUs);
@@ -105,22 +149,20 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
           value,
         );
       }
+      const found = query.service !== undefined && query.operation === undefined
+        ? serviceSearch(query.service, where, params)
+        : plainSearch(query, where, params);
       // Newest matching spans first: a trace's first span met carries its latest start, so the
       // first `limit` distinct traces are the answer. Reading a few rows and more only when
       // needed avoids grouping every matching span (a million of them for a busy service).
-      const statement = db.prepare(
-        `SELECT trace_id FROM spans ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-         ORDER BY start_us DESC LIMIT ?`,
-      );
       const ids = new Set<string>();
-      if (query.limit < 1) return [];
       for (let rows = query.limit * 16;; rows *= 4) {
-        const found = statement.all(...params, rows) as { trace_id: string }[];
-        for (const row of found) {
-          ids.add(row.trace_id);
+        const traceIds = found(rows);
+        for (const traceId of traceIds) {
+          ids.add(traceId);
           if (ids.size === query.limit) return [...ids];
         }
-        if (found.length < rows) return [...ids];
+        if (traceIds.length < rows) return [...ids];
       }
     },
     services() {
@@ -145,9 +187,12 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       return rows.map((row) => ({ parent: row.parent, child: row.child, callCount: row.calls }));
     },
     spanSamples({ service, operation, sinceUs }) {
+      // By operation, so that each operation's spans since `sinceUs` are one index range.
       const rows = operation === undefined
-        ? db.prepare("SELECT duration_us, error FROM spans WHERE service = ? AND start_us >= ?")
-          .all(service, sinceUs)
+        ? db.prepare(
+          `SELECT duration_us, error FROM spans WHERE service = ? AND operation IN
+           (SELECT operation FROM operations WHERE service = ?) AND start_us >= ?`,
+        ).all(service, service, sinceUs)
         : db.prepare(
           `SELECT duration_us, error FROM spans
            WHERE service = ? AND operation = ? AND start_us >= ?`,

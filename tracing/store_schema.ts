@@ -6,12 +6,18 @@
  * (`tags`, flat, for tag search) and the rest of the span (`data`). A version 1 file (the
  * resource copied into every span) is upgraded in place on open, in one transaction; a file of
  * a newer version is refused.
+ *
+ * Version 3 drops the `(service, start_us)` index: searches by service alone merge the
+ * `(service, operation, start_us)` index over the service's operations instead, which saves
+ * ingest one of its three time-ordered index inserts per span. Its rows may also leave
+ * attributes out of `data` (see store_codec.ts); version 2 rows read unchanged, so the upgrade
+ * from 2 only drops the index.
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { SpanRecord } from "./span_model.ts";
 
 /** The schema version this build reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spans (
@@ -29,7 +35,6 @@ CREATE TABLE IF NOT EXISTS spans (
   data TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS spans_by_id ON spans (trace_id, span_id);
-CREATE INDEX IF NOT EXISTS spans_by_service ON spans (service, start_us);
 CREATE INDEX IF NOT EXISTS spans_by_operation ON spans (service, operation, start_us);
 CREATE INDEX IF NOT EXISTS spans_by_start ON spans (start_us);
 CREATE TABLE IF NOT EXISTS resources (
@@ -86,14 +91,16 @@ export function prepareSchema(
     db.exec(SCHEMA);
     return;
   }
-  const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'")
-    .get() !== undefined;
+  const legacy = version < 2 &&
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'")
+        .get() !== undefined;
   db.exec("BEGIN IMMEDIATE");
   try {
     if (legacy) {
       for (const index of V1_INDEXES) db.exec(`DROP INDEX IF EXISTS ${index}`);
       db.exec("ALTER TABLE spans RENAME TO spans_v1");
     }
+    db.exec("DROP INDEX IF EXISTS spans_by_service");
     db.exec(SCHEMA);
     if (legacy) {
       let batch: SpanRecord[] = [];

@@ -4,7 +4,7 @@
  * batch from one SDK costs one row insert per span and one resource update.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { resourceTags, spanData, spanTags } from "./store_codec.ts";
+import { resourceTags, spanColumns } from "./store_codec.ts";
 import {
   durationMicros,
   isError,
@@ -70,6 +70,7 @@ export function createSpanRows(db: DatabaseSync): SpanRows {
         const startUs = startMicros(span);
         const resource = resourceId(span.resource, startUs);
         if (!(startUs <= (newest.get(resource) ?? -Infinity))) newest.set(resource, startUs);
+        const { tags, data } = spanColumns(span);
         insertSpan.run(
           span.traceId,
           span.spanId,
@@ -81,8 +82,8 @@ export function createSpanRows(db: DatabaseSync): SpanRows {
           durationMicros(span),
           isError(span) ? 1 : 0,
           resource,
-          spanTags(span),
-          spanData(span),
+          tags,
+          data,
         );
         const key = `${span.service}\u0000${span.name}\u0000${span.kind}`;
         if (!knownOperations.has(key)) {
