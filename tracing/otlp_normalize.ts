@@ -100,7 +100,7 @@ function span(
   const s = object(raw, "span");
   const start = nanos(s.startTimeUnixNano, "startTimeUnixNano");
   const end = nanos(s.endTimeUnixNano, "endTimeUnixNano");
-  if (BigInt(end) < BigInt(start)) throw new PayloadError("Span ends before it starts");
+  if (nanosBefore(end, start)) throw new PayloadError("Span ends before it starts");
   const status = (s.status ?? {}) as Obj;
   return {
     traceId: id(s.traceId, ids, 16, "traceId", false),
@@ -109,11 +109,7 @@ function span(
     traceState: str(s.traceState),
     flags: Number(s.flags ?? 0) || 0,
     name: str(s.name),
-    kind: enumNumber(
-      s.kind,
-      ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER"]
-        .concat(["SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"]),
-    ),
+    kind: enumNumber(s.kind, SPAN_KINDS),
     startTimeUnixNano: start,
     endTimeUnixNano: end,
     attributes: attributes(s),
@@ -135,11 +131,26 @@ function span(
       };
     }),
     status: {
-      code: enumNumber(status.code, ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"]),
+      code: enumNumber(status.code, STATUS_CODES),
       message: str(status.message),
     },
     ...context,
   };
+}
+
+const SPAN_KINDS = [
+  "SPAN_KIND_UNSPECIFIED",
+  "SPAN_KIND_INTERNAL",
+  "SPAN_KIND_SERVER",
+  "SPAN_KIND_CLIENT",
+  "SPAN_KIND_PRODUCER",
+  "SPAN_KIND_CONSUMER",
+];
+const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
+
+/** `a < b` for canonical nanosecond strings (no leading zeros), without a BigInt per span. */
+function nanosBefore(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length < b.length : a < b;
 }
 
 function object(value: unknown, what: string): Obj {
