@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
-import { SamplingDecision } from "@opentelemetry/sdk-trace";
+import { ExportResultCode } from "@opentelemetry/core";
+import { SamplingDecision, type SpanExporter } from "@opentelemetry/sdk-trace";
 import { createLogger } from "./log.ts";
 import { createSampler, resourceAttributes, startTelemetry } from "./telemetry.ts";
 import { createEnvReader } from "./config.ts";
@@ -102,4 +103,35 @@ Deno.test("startTelemetry() with OTEL_SDK_DISABLED records nothing and says so",
     lines.some((line) => JSON.parse(line).msg.includes("Telemetry disabled")),
     lines.join(),
   );
+});
+
+Deno.test("startTelemetry() stops recording new traces while exports fail, and counts them", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ service: "svc", write: (line) => lines.push(line) });
+  const config = readTelemetryConfig(
+    createEnvReader({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "2", OTEL_BSP_SCHEDULE_DELAY: "10" }),
+    { serviceName: "svc", serviceVersion: "1" },
+  );
+  const exporter: SpanExporter = {
+    export: (_spans, done) => done({ code: ExportResultCode.FAILED, error: new Error("down") }),
+    shutdown: () => Promise.resolve(),
+  };
+  const telemetry = startTelemetry(config, { logger, exporter });
+  try {
+    assert.equal(telemetry.mode, "sdk");
+    for (let i = 0; i < 2; i++) telemetry.tracer.startSpan(`before ${i}`).end();
+    for (let i = 0; i < 100 && telemetry.stats()?.exportFailed === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(telemetry.stats()?.exportFailed, 2);
+
+    const shed = telemetry.tracer.startSpan("during the outage");
+    assert.equal(shed.isRecording(), false);
+    assert.equal(trace.isSpanContextValid(shed.spanContext()), true, "context still propagates");
+    shed.end();
+    assert.equal(telemetry.stats()?.shed, 1);
+    assert.ok(lines.some((line) => JSON.parse(line).msg.startsWith("Span export failing")));
+  } finally {
+    await telemetry.shutdown(1000);
+  }
 });
