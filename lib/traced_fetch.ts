@@ -8,6 +8,7 @@
 import { recordSpanError } from "./span_error.ts";
 import {
   type Attributes,
+  type Context,
   context,
   SpanKind,
   SpanStatusCode,
@@ -49,17 +50,20 @@ export function createTracedFetch(options: {
         throw isTimeout(error) ? new FetchTimeoutError(redactUrl(url), timeoutMs) : error;
       });
     if (options.mode === "deno") return await call();
+    // Under a parent that does not record, a child does not either (every standard sampler
+    // decides the same for the same trace), so skip the span and pass the parent's context on.
+    const parent = trace.getActiveSpan();
+    if (parent !== undefined && !parent.isRecording()) {
+      request.headers = withContext(init.headers, context.active());
+      return await call();
+    }
 
     const method = (init.method ?? "GET").toUpperCase();
     const span = options.tracer.startSpan(method, {
       kind: SpanKind.CLIENT,
       attributes: clientAttributes(method, url),
     });
-    const headers = new Headers(init.headers);
-    const carrier: Record<string, string> = {};
-    injectContext(carrier, trace.setSpan(context.active(), span));
-    for (const [name, value] of Object.entries(carrier)) headers.set(name, value);
-    request.headers = headers;
+    request.headers = withContext(init.headers, trace.setSpan(context.active(), span));
     try {
       const response = await context.with(trace.setSpan(context.active(), span), call);
       span.setAttribute("http.response.status_code", response.status);
@@ -74,6 +78,15 @@ export function createTracedFetch(options: {
       span.end();
     }
   };
+}
+
+/** `headers` plus the `traceparent`, `tracestate` and `baggage` of `from`. */
+function withContext(headers: HeadersInit | undefined, from: Context): Headers {
+  const result = new Headers(headers);
+  const carrier: Record<string, string> = {};
+  injectContext(carrier, from);
+  for (const [name, value] of Object.entries(carrier)) result.set(name, value);
+  return result;
 }
 
 function clientAttributes(method: string, url: URL): Attributes {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import { createTestTelemetry } from "./testing/telemetry.ts";
 import { createTracedFetch, FetchTimeoutError } from "./traced_fetch.ts";
 
@@ -31,7 +31,7 @@ function setup(timeoutMs = 2000) {
     assert.equal(spans.length, 1, `expected one span, got ${spans.map((s) => s.name)}`);
     return spans[0]!;
   };
-  return { fetch, only };
+  return { fetch, only, exporter };
 }
 
 Deno.test("createTracedFetch() makes a CLIENT span and injects its context", async () => {
@@ -62,6 +62,32 @@ Deno.test("createTracedFetch() makes a CLIENT span and injects its context", asy
     });
     const { traceId, spanId } = span.spanContext();
     assert.deepEqual(received, [`00-${traceId}-${spanId}-01`]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() under a parent that records nothing passes the parent on", async () => {
+  const received: { traceparent: string | null; custom: string | null }[] = [];
+  const server = serve((request) => {
+    received.push({
+      traceparent: request.headers.get("traceparent"),
+      custom: request.headers.get("x-custom"),
+    });
+    return new Response("ok");
+  });
+  try {
+    const { fetch, exporter } = setup();
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const spanId = "00f067aa0ba902b7";
+    const unsampled = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
+    const response = await context.with(
+      trace.setSpan(context.active(), unsampled),
+      () => fetch(server.url, { headers: { "x-custom": "kept" } }),
+    );
+    assert.equal(await response.text(), "ok");
+    assert.deepEqual(exporter.getFinishedSpans(), [], "no CLIENT span under an unsampled parent");
+    assert.deepEqual(received, [{ traceparent: `00-${traceId}-${spanId}-00`, custom: "kept" }]);
   } finally {
     await server.close();
   }
