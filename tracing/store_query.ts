@@ -77,34 +77,53 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
     const statement = db.prepare(
       `SELECT trace_id FROM spans ${filter([...clauses, ...where])} ORDER BY start_us DESC LIMIT ?`,
     );
-    return (rows: number) =>
-      (statement.all(...scopeParams, ...params, rows) as { trace_id: string }[])
-        .map((row) => row.trace_id);
+    return (rows: number) => {
+      const found = statement.all(...scopeParams, ...params, rows) as { trace_id: string }[];
+      return { traceIds: found.map((row) => row.trace_id), exhausted: found.length < rows };
+    };
   };
 
   /**
-   * The same for a service alone: one index range per operation of the service, merged newest
-   * first by SQLite (ties by insertion order, newest first, as one index over the service
-   * read backwards gave). Past SQLite's limit on compound selects, one sorted scan.
+   * The first `limit` trace ids for a service alone: its spans, newest first, are one index
+   * range per operation of the service, merged by SQLite (ties by insertion order, newest first,
+   * as one index over the service read backwards gave) and read only as far as needed; past
+   * SQLite's limit on compound selects, one sorted scan. Other filters only mark the rows
+   * (`hit`) rather than narrow each range, where an operation with no match would be read to
+   * its end.
    */
-  const serviceSearch = (service: string, where: string[], params: SQLInputValue[]) => {
+  const serviceSearch = (service: string, filters: {
+    time: string[];
+    timeParams: SQLInputValue[];
+    where: string[];
+    params: SQLInputValue[];
+  }, limit: number): string[] => {
     const operations = (serviceOperations.all(service) as { operation: string }[])
       .map((row) => row.operation);
-    if (operations.length === 0) return () => [];
+    if (operations.length === 0) return [];
     const merged = operations.length <= MAX_MERGED_OPERATIONS;
     const arms = merged ? operations : [undefined];
-    const arm = `SELECT start_us, rowid, trace_id FROM spans ${
-      filter([merged ? "service = ? AND operation = ?" : "service = ?", ...where])
+    const hit = filters.where.length > 0 ? filters.where.join(" AND ") : "1";
+    const arm = `SELECT start_us, rowid, trace_id, ${hit} AS hit FROM spans ${
+      filter([merged ? "service = ? AND operation = ?" : "service = ?", ...filters.time])
     }`;
     const statement = db.prepare(
-      `${arms.map(() => arm).join(" UNION ALL ")} ORDER BY 1 DESC, 2 DESC LIMIT ?`,
+      `${arms.map(() => arm).join(" UNION ALL ")} ORDER BY 1 DESC, 2 DESC`,
     );
-    const allParams = arms.flatMap((operation) =>
-      operation === undefined ? [service, ...params] : [service, operation, ...params]
-    );
-    return (rows: number) =>
-      (statement.all(...allParams, rows) as { trace_id: string }[]).map((row) => row.trace_id);
+    const params = arms.flatMap((operation) => [
+      ...filters.params,
+      service,
+      ...(operation === undefined ? [] : [operation]),
+      ...filters.timeParams,
+    ]);
+    const ids = new Set<string>();
+    for (const row of statement.iterate(...params) as Iterable<{ trace_id: string; hit: number }>) {
+      if (row.hit !== 1) continue;
+      ids.add(row.trace_id);
+      if (ids.size === limit) break;
+    }
+    return [...ids];
   };
+
   return {
     getTrace(traceId) {
       const id = traceId.toLowerCase();
@@ -134,8 +153,10 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       };
       if (query.minDurationUs !== undefined) add("duration_us >= ?", query.minDurationUs);
       if (query.maxDurationUs !== undefined) add("duration_us <= ?", query.maxDurationUs);
-      if (query.startUs !== undefined) add("start_us >= ?", query.startUs);
-      if (query.endUs !== undefined) add("start_us <= ?", query.endUs);
+      const time: string[] = [];
+      const timeParams: SQLInputValue[] = [];
+      if (query.startUs !== undefined) time.push("start_us >= ?"), timeParams.push(query.startUs);
+      if (query.endUs !== undefined) time.push("start_us <= ?"), timeParams.push(query.endUs);
       for (const [key, value] of Object.entries(query.tags ?? {})) {
         // The span's own attribute wins; only without one does its resource's count.
         const path = `$."${key.replaceAll('"', '\\"')}"`;
@@ -149,20 +170,21 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
           value,
         );
       }
-      const found = query.service !== undefined && query.operation === undefined
-        ? serviceSearch(query.service, where, params)
-        : plainSearch(query, where, params);
+      if (query.service !== undefined && query.operation === undefined) {
+        return serviceSearch(query.service, { time, timeParams, where, params }, query.limit);
+      }
+      const found = plainSearch(query, [...time, ...where], [...timeParams, ...params]);
       // Newest matching spans first: a trace's first span met carries its latest start, so the
       // first `limit` distinct traces are the answer. Reading a few rows and more only when
       // needed avoids grouping every matching span (a million of them for a busy service).
       const ids = new Set<string>();
       for (let rows = query.limit * 16;; rows *= 4) {
-        const traceIds = found(rows);
+        const { traceIds, exhausted } = found(rows);
         for (const traceId of traceIds) {
           ids.add(traceId);
           if (ids.size === query.limit) return [...ids];
         }
-        if (traceIds.length < rows) return [...ids];
+        if (exhausted) return [...ids];
       }
     },
     services() {
