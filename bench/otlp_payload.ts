@@ -4,13 +4,16 @@
  * each request then gets a copy whose trace ids carry the request's number, so every batch stores
  * new traces without paying for serialization in the load generator.
  *
- * Trace ids are `<prefix: 16 hex><trace number in batch: 8 hex><request number: 8 hex>`.
+ * Trace ids are `<prefix: 16 hex><trace number in batch: 8 hex><request number: 8 hex>`. Start
+ * and end times move forward with the clock, as in real traffic: a store indexed by time takes
+ * replayed old times as scattered inserts, which would understate what it ingests.
  */
 import { SpanKind } from "@opentelemetry/api";
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   InMemorySpanExporter,
+  type ReadableSpan,
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
@@ -40,8 +43,11 @@ export const OPERATIONS = [
 /** Batches for one load run. */
 export interface OtlpBatches {
   contentType: string;
-  /** The template with request number `index + 1` stamped into every trace id. */
-  batch(index: number): Uint8Array;
+  /**
+   * The template with request number `index + 1` stamped into every trace id and every span
+   * time moved by the time since the template was made (`nowMs`, default the clock).
+   */
+  batch(index: number, nowMs?: number): Uint8Array;
 }
 
 /** The trace id of trace `traceNo` of request `index` of a run using `prefix`. */
@@ -58,6 +64,7 @@ export function createOtlpBatches(
   if (!/^[0-9a-f]{16}$/.test(prefix)) {
     throw new Error(`Invalid trace prefix "${prefix}": expected 16 lowercase hex characters`);
   }
+  const madeAtMs = Date.now();
   const spans = makeSpans(spansPerBatch, prefix);
   const template = encoding === "json"
     ? JsonTraceSerializer.serializeRequest(spans)!
@@ -71,19 +78,69 @@ export function createOtlpBatches(
   if (slots.length !== spansPerBatch) {
     throw new Error(`Expected ${spansPerBatch} trace ids in the template, found ${slots.length}`);
   }
+  const times = findTimes(template, spans, encoding);
+  const encoder = new TextEncoder();
   return {
     contentType: encoding === "json" ? "application/json" : "application/x-protobuf",
-    batch(index) {
+    batch(index, nowMs = Date.now()) {
       const copy = template.slice();
+      const view = new DataView(copy.buffer);
       const number = (index + 1) >>> 0;
-      const text = encoding === "json" ? new TextEncoder().encode(hex8(number)) : undefined;
+      const text = encoding === "json" ? encoder.encode(hex8(number)) : undefined;
       for (const slot of slots) {
         if (text !== undefined) copy.set(text, slot);
-        else new DataView(copy.buffer).setUint32(slot, number);
+        else view.setUint32(slot, number);
+      }
+      const shiftNs = BigInt(Math.max(0, Math.round(nowMs - madeAtMs))) * 1_000_000n;
+      for (const { slot, nanos } of times) {
+        const moved = nanos + shiftNs;
+        // Decimal nanoseconds keep their 19 digits until the year 2286, so the length holds.
+        if (encoding === "json") copy.set(encoder.encode(moved.toString()), slot);
+        else view.setBigUint64(slot, moved, true);
       }
       return copy;
     },
   };
+}
+
+/** A span time in the template: where it is and its value in nanoseconds. */
+interface TimeSlot {
+  slot: number;
+  nanos: bigint;
+}
+
+/** Finds every span's start and end time in the serialized template. */
+function findTimes(
+  template: Uint8Array,
+  spans: readonly ReadableSpan[],
+  encoding: OtlpEncoding,
+): TimeSlot[] {
+  const values = new Set<bigint>();
+  for (const span of spans) {
+    values.add(hrTimeToNanos(span.startTime));
+    values.add(hrTimeToNanos(span.endTime));
+  }
+  const found = new Map<number, bigint>();
+  for (const nanos of values) {
+    const needle = encoding === "json" ? new TextEncoder().encode(`"${nanos}"`) : fixed64(nanos);
+    // JSON: skip the opening quote; protobuf: the 8 bytes themselves.
+    const skip = encoding === "json" ? 1 : 0;
+    for (const offset of findAll(template, needle)) found.set(offset + skip, nanos);
+  }
+  if (found.size !== spans.length * 2) {
+    throw new Error(`Expected ${spans.length * 2} span times in the template, found ${found.size}`);
+  }
+  return [...found].map(([slot, nanos]) => ({ slot, nanos }));
+}
+
+function hrTimeToNanos([seconds, nanos]: readonly [number, number]): bigint {
+  return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+}
+
+function fixed64(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, value, true);
+  return bytes;
 }
 
 function makeSpans(count: number, prefix: string) {
