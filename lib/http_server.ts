@@ -1,6 +1,6 @@
 /**
  * Hono middleware that makes one SERVER span per request, following the OpenTelemetry HTTP
- * semantic conventions, and answers with a W3C `traceresponse` header.
+ * semantic conventions, and answers a recorded request with a W3C `traceresponse` header.
  *
  * In `deno` mode `Deno.serve` has already started the SERVER span and made it active, so the
  * middleware enriches that span instead of starting a second one.
@@ -70,8 +70,8 @@ export function routeTemplate(c: Context): string | undefined {
 }
 
 function finish(c: Context, span: Span, method: string): void {
-  setTraceResponse(c, span);
   if (!span.isRecording()) return;
+  setTraceResponse(c, span);
   const status = c.res.status;
   const route = routeTemplate(c);
   const attributes: Attributes = { "http.response.status_code": status };
@@ -88,11 +88,16 @@ function finish(c: Context, span: Span, method: string): void {
   span.setAttributes(attributes);
 }
 
-/** W3C Trace Context Level 2: tells the caller which trace and span answered it. */
+/**
+ * W3C Trace Context Level 2: tells the caller which trace and span answered it, for a span that
+ * records, so the trace can be looked up. An unrecorded request gets no header: it names nothing
+ * to find, and adding a header to a finished response costs Deno's fast response path about 2 µs,
+ * which showed as the largest part of what an unsampled request costs over an untraced one.
+ */
 function setTraceResponse(c: Context, span: Span): void {
   const { traceId, spanId, traceFlags } = span.spanContext();
-  // Ids here come from the SDK's generator or a traceparent the propagator already validated,
-  // so the all-zero "invalid" ids are the only ones to rule out (no per-request regex).
+  // The ids come from the SDK's generator, or Deno's: the all-zero "invalid" ids are the only
+  // ones to rule out (no per-request regex).
   if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return;
   c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${FLAGS_HEX[traceFlags & 0xff]}`);
 }
