@@ -4,9 +4,10 @@
  * A span that the batch queue drops, or that an exporter with a dead endpoint fails to deliver,
  * costs as much to record as one that arrives. So when the queue overflows or an export fails, new
  * traces are not recorded at all (a cheap non-recording span that still propagates context) until
- * the pipeline recovers: after a queue overflow, until the next export succeeds; after a failed
- * export, for a backoff that doubles up to a limit, then a few probe spans go through and the next
- * export result decides. Every shed span is counted. Whole traces are shed, never parts of one:
+ * the pipeline recovers: after a queue overflow, until exports have drained the queue to half
+ * full (opening at the first successful export would refill it at once and drop the spans then in
+ * flight); after a failed export, for a backoff that doubles up to a limit, then a few probe spans
+ * go through and the next export result decides. Every shed span is counted. Whole traces are shed, never parts of one:
  * a child of a span this process records is always recorded.
  */
 import {
@@ -30,6 +31,9 @@ export interface ExportGateOptions {
   /** Clock, for tests. */
   now?: () => number;
 }
+
+/** How full the batch queue may be for a successful export to open the gate. */
+const REOPEN_BELOW_FILL = 0.5;
 
 type GateState =
   | { kind: "open" }
@@ -85,11 +89,13 @@ export class ExportGate {
     if (this.#state.kind === "open") this.#state = { kind: "shedding", retryAt: 0 };
   }
 
-  /** An export finished. */
-  onExportResult(ok: boolean): void {
+  /** An export finished; `queueFill` is how full the batch queue is now, from 0 to 1. */
+  onExportResult(ok: boolean, queueFill = 0): void {
     if (ok) {
-      this.#state = { kind: "open" };
       this.#backoffMs = this.#initialBackoffMs;
+      this.#state = queueFill <= REOPEN_BELOW_FILL
+        ? { kind: "open" }
+        : { kind: "shedding", retryAt: 0 };
       return;
     }
     // Several exports may fail in a row from one outage; only the first one in a pause backs off.

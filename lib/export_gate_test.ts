@@ -31,6 +31,18 @@ Deno.test("ExportGate", async (t) => {
     assert.equal(gate.shed, 2);
   });
 
+  await t.step("after a queue overflow, opens only once exports drained the queue to half", () => {
+    const gate = new ExportGate();
+    gate.onQueueFull();
+    gate.onExportResult(true, 0.9);
+    assert.equal(gate.admit(), false);
+    gate.onExportResult(true, 0.6);
+    assert.equal(gate.admit(), false);
+    gate.onExportResult(true, 0.5);
+    assert.equal(gate.admit(), true);
+    assert.equal(gate.shed, 2);
+  });
+
   await t.step("after a failed export, pauses, then lets a probe batch through", () => {
     const time = clock();
     const gate = new ExportGate({ initialBackoffMs: 100, probeSpans: 2, now: time.now });

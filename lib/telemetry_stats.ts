@@ -61,7 +61,7 @@ export class SpanPipelineCounters {
           const ok = result.code === ExportResultCode.SUCCESS;
           if (ok) this.#exported += spans.length;
           else this.#exportFailed += spans.length;
-          this.#gate?.onExportResult(ok);
+          this.#gate?.onExportResult(ok, this.#queueFill());
           onResult?.(result);
           done(result);
         });
@@ -73,9 +73,7 @@ export class SpanPipelineCounters {
 
   /** The totals so far. */
   snapshot(): SpanPipelineStats {
-    let queued = 0;
-    const observe: ObservableResult = { observe: (value: number) => queued = value };
-    void this.#readQueueSize?.(observe);
+    const queued = this.#queued();
     return {
       exported: this.#exported,
       exportFailed: this.#exportFailed,
@@ -84,6 +82,17 @@ export class SpanPipelineCounters {
       queueCapacity: this.#queueCapacity,
       shed: this.#gate?.shed ?? 0,
     };
+  }
+
+  #queued(): number {
+    let queued = 0;
+    const observe: ObservableResult = { observe: (value: number) => queued = value };
+    void this.#readQueueSize?.(observe);
+    return queued;
+  }
+
+  #queueFill(): number {
+    return this.#queueCapacity === 0 ? 0 : this.#queued() / this.#queueCapacity;
   }
 
   #meter(): Meter {

@@ -101,7 +101,7 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
   }
 });
 
-Deno.test("with an ExportGate, a full queue sheds whole new traces until an export succeeds", async () => {
+Deno.test("with an ExportGate, a full queue sheds whole new traces until exports drain it", async () => {
   const gate = new ExportGate({ initialBackoffMs: 60_000 });
   const counters = new SpanPipelineCounters(gate);
   const exporter = new HeldExporter();
@@ -134,10 +134,19 @@ Deno.test("with an ExportGate, a full queue sheds whole new traces until an expo
       { dropped: 1, shed: 1 },
     );
 
-    // A successful export opens the gate again.
+    // A successful export that leaves the queue full keeps the gate shut...
+    exporter.settle({ code: ExportResultCode.SUCCESS });
+    await waitFor(() => exporter.pending.length === 1, "the queued batch to be exported");
+    assert.equal(gate.isOpen, false);
+    assert.equal(tracer.startSpan("still shed").isRecording(), false);
+    // ...and one that drains it opens the gate again.
     exporter.settle({ code: ExportResultCode.SUCCESS });
     await waitFor(() => gate.isOpen, "the gate to open");
     assert.equal(tracer.startSpan("after").isRecording(), true);
+    assert.deepEqual(
+      { dropped: counters.snapshot().dropped, shed: counters.snapshot().shed },
+      { dropped: 1, shed: 2 },
+    );
   } finally {
     await provider.shutdown();
   }
