@@ -107,7 +107,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   }
 }
 
-/** Records spans exported/created, drops and shed spans (warm-up included) of a variant's processes. */
+/** Records spans exported/created, drops and shed traces (warm-up included) of a variant's processes. */
 export async function recordSpanTotals(
   ctx: BenchContext,
   scenario: string,
@@ -133,5 +133,5 @@ export async function recordSpanTotals(
   ctx.results.add(key("spans exported / created", "ratio"), created === 0 ? 1 : exported / created);
   ctx.results.add(key("spans dropped or failed", "count"), lost);
   // Traces the export gate did not record because the pipeline was full or failing.
-  ctx.results.add(key("spans shed, not recorded", "count"), shed);
+  ctx.results.add(key("traces shed: local roots not recorded", "count"), shed);
 }

@@ -36,13 +36,13 @@ export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   );
   for (const variant of ["sampled 10%", "sampled 100%"]) {
     const lost = find("3 ", variant, "spans dropped or failed");
-    const shed = find("3 ", variant, "spans shed, not recorded");
+    const shed = find("3 ", variant, "traces shed: local roots not recorded");
     if (lost !== undefined) {
       // Shed traces were never recorded (the export gate), and are counted: not lost silently.
       checks.push({
         target: `3 messaging ${variant}: no recorded span lost`,
         measured: `${lost.max} dropped or failed` +
-          (shed === undefined ? "" : `, ${roundForDisplay(shed.max)} shed (counted)`),
+          (shed === undefined ? "" : `, ${roundForDisplay(shed.max)} traces shed (counted)`),
         met: lost.max === 0,
       });
     }

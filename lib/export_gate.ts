@@ -7,8 +7,9 @@
  * the pipeline recovers: after a queue overflow, until exports have drained the queue to half
  * full (opening at the first successful export would refill it at once and drop the spans then in
  * flight); after a failed export, for a backoff that doubles up to a limit, then a few probe spans
- * go through and the next export result decides. Every shed span is counted. Whole traces are shed, never parts of one:
- * a child of a span this process records is always recorded.
+ * go through and the next export result decides. Every shed local root span is counted; the
+ * spans under it are not recorded either, and not counted. Whole traces are shed, never parts of
+ * one: a child of a span this process records is always recorded.
  */
 import {
   type Attributes,
@@ -60,7 +61,7 @@ export class ExportGate {
     this.#backoffMs = this.#initialBackoffMs;
   }
 
-  /** Spans not recorded because the gate was shut. */
+  /** Local root spans not recorded because the gate was shut. */
   get shed(): number {
     return this.#shed;
   }

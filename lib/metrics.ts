@@ -83,7 +83,8 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
   let shedSoFar = 0;
   new Counter({
     name: "otel_sdk_spans_shed_total",
-    help: "Spans never recorded because the batch queue was full or span exports were failing",
+    help:
+      "Local root spans not recorded, with their children, because the batch queue was full or span exports were failing",
     registers: [registry],
     collect() {
       const shed = current()?.shed;

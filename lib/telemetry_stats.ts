@@ -27,7 +27,11 @@ export interface SpanPipelineStats {
   queued: number;
   /** Capacity of the batch queue. */
   queueCapacity: number;
-  /** Spans never recorded because the queue was full or exports were failing (`ExportGate`). */
+  /**
+   * Local root spans (a new trace, or a remote parent's child) not recorded because the queue
+   * was full or exports were failing (`ExportGate`). The spans under each are not recorded either
+   * and are not counted: this counts traces, as seen from this process.
+   */
   shed: number;
 }
 
