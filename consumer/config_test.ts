@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../lib/config.ts";
+import { catchConfigError } from "../lib/testing/config.ts";
 import { loadConfig } from "./config.ts";
 
 Deno.test("loadConfig() gives the documented defaults", () => {
@@ -29,7 +29,7 @@ Deno.test("loadConfig() reads work ranges, 0 turning the work off", () => {
 });
 
 Deno.test("loadConfig() lists every invalid variable", () => {
-  const error = configError(() =>
+  const error = catchConfigError(() =>
     loadConfig({
       RABBITMQ_URL: "http://user:secret@host",
       QUEUE_NAME: "bad name",
@@ -63,13 +63,3 @@ Deno.test("loadConfig() lists every invalid variable", () => {
     /Invalid RABBITMQ_URL "http:\/\/user:\*\*\*@host\/?": expected an absolute amqp or amqps URL/,
   );
 });
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("loadConfig() accepted invalid variables");
-}

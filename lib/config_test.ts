@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { ConfigError, createEnvReader, redactUrl } from "./config.ts";
+import { catchConfigError } from "./testing/config.ts";
 
 function problemsOf(work: () => void): readonly string[] {
-  try {
-    work();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail("expected a ConfigError");
+  return catchConfigError(work).problems;
 }
 
 Deno.test("createEnvReader() collects every invalid variable into one ConfigError", () => {

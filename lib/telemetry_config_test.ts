@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, createEnvReader, type Env } from "./config.ts";
+import { createEnvReader, type Env } from "./config.ts";
+import { catchConfigError } from "./testing/config.ts";
 import { readTelemetryConfig, type TelemetryConfig } from "./telemetry_config.ts";
 
 const DEFAULTS = { serviceName: "svc", serviceVersion: "1.2.3" };
@@ -12,13 +13,7 @@ function load(env: Env): TelemetryConfig {
 }
 
 function problems(env: Env): readonly string[] {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-    return error.problems;
-  }
-  assert.fail("expected a ConfigError");
+  return catchConfigError(() => load(env)).problems;
 }
 
 Deno.test("readTelemetryConfig() defaults follow the OpenTelemetry specification", () => {

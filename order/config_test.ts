@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../lib/config.ts";
+import { catchConfigError } from "../lib/testing/config.ts";
 import { loadConfig } from "./config.ts";
 
 Deno.test("loadConfig() gives the order service's defaults", () => {
@@ -53,13 +53,3 @@ Deno.test("loadConfig() rejects a malformed USER_SERVICE_URL", async (t) => {
     assert.ok(!error.message.includes("hunter2"), error.message);
   });
 });
-
-function catchConfigError(work: () => unknown): ConfigError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  assert.fail("expected a ConfigError");
-}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../lib/config.ts";
+import { catchConfigError } from "../lib/testing/config.ts";
 import { loadConfig } from "./config.ts";
 
 Deno.test("loadConfig() gives the producer's defaults", () => {
@@ -12,7 +12,7 @@ Deno.test("loadConfig() gives the producer's defaults", () => {
 });
 
 Deno.test("loadConfig() lists every invalid variable", () => {
-  const error = configError(() =>
+  const error = catchConfigError(() =>
     loadConfig({ PORT: "abc", PUBLISH_TIMEOUT_MS: "0", LOAD_MAX_RUNS: "x" })
   );
   assert.equal(error.problems.length, 3);
@@ -21,13 +21,3 @@ Deno.test("loadConfig() lists every invalid variable", () => {
     /Invalid PORT "abc": expected an integer/,
   );
 });
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("loadConfig() accepted invalid variables");
-}

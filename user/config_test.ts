@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../lib/config.ts";
+import { catchConfigError } from "../lib/testing/config.ts";
 import { loadConfig } from "./config.ts";
 
 Deno.test("loadConfig() gives the user service's defaults", () => {
@@ -53,13 +53,3 @@ Deno.test("loadConfig() lists every invalid variable", () => {
   ]);
   assert.match(error.message, /^Invalid configuration:\n {2}Invalid /);
 });
-
-function catchConfigError(work: () => unknown): ConfigError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  assert.fail("expected a ConfigError");
-}
