@@ -2,6 +2,7 @@
 import { REPO_ROOT } from "../lib/testing/service_process.ts";
 import type { ConsumeReport, PublishReport } from "./amqp_baseline.ts";
 import type { Cores } from "./process.ts";
+import { textLines } from "../lib/text_lines.ts";
 
 /** Messages per second end to end and the consumer's latency buckets. */
 export interface BaselineRun {
@@ -20,18 +21,11 @@ export async function runBaseline(options: {
 }): Promise<BaselineRun> {
   const { url, queue, cores } = options;
   const consumer = spawn({ role: "consume", url, queue, prefetch: options.prefetch }, cores, true);
-  const lines = consumer.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
+  const lines = textLines(consumer.stdout);
   const nextLine = async (): Promise<string> => {
-    while (!buffered.includes("\n")) {
-      const { value, done } = await lines.read();
-      if (done) throw new Error(`The baseline consumer ended early: ${buffered}`);
-      buffered += value;
-    }
-    const index = buffered.indexOf("\n");
-    const line = buffered.slice(0, index);
-    buffered = buffered.slice(index + 1);
-    return line;
+    const { value, done } = await lines.next();
+    if (done) throw new Error("The baseline consumer ended early");
+    return value;
   };
   const writer = consumer.stdin.getWriter();
   try {
@@ -55,7 +49,7 @@ export async function runBaseline(options: {
     return { publish, consume };
   } finally {
     await writer.close().catch(() => undefined);
-    await lines.cancel().catch(() => undefined);
+    await lines.return(undefined).catch(() => undefined);
     try {
       consumer.kill("SIGKILL");
     } catch { /* already gone */ }

@@ -12,6 +12,7 @@ import autocannon from "autocannon";
 import { Buffer } from "node:buffer";
 import { createOtlpBatches, type OtlpEncoding } from "./otlp_payload.ts";
 import { percentile } from "./stats.ts";
+import { textLines } from "../lib/text_lines.ts";
 
 /** What to send. */
 export interface LoadSpec {
@@ -105,17 +106,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 if (import.meta.main) {
   const encoder = new TextEncoder();
-  let buffered = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      const answer = await runLoad(JSON.parse(line) as LoadSpec).catch((error) => ({
-        error: String(error),
-      }));
-      await Deno.stdout.write(encoder.encode(`${JSON.stringify(answer)}\n`));
-    }
+  for await (const line of textLines(Deno.stdin.readable)) {
+    if (line === "") continue;
+    const answer = await runLoad(JSON.parse(line) as LoadSpec).catch((error) => ({
+      error: String(error),
+    }));
+    await Deno.stdout.write(encoder.encode(`${JSON.stringify(answer)}\n`));
   }
 }

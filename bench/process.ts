@@ -4,6 +4,7 @@
  * the first 200 on its health URL, with its resident memory readable from /proc.
  */
 import { REPO_ROOT, servicePermissions } from "../lib/testing/service_process.ts";
+import { textLines } from "../lib/text_lines.ts";
 
 /** A running benchmark process. */
 export interface BenchProcess {
@@ -109,9 +110,10 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   }).spawn();
   const lines: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      lines.push(...chunk.split("\n").filter((line) => line !== ""));
-      if (lines.length > 40) lines.splice(0, lines.length - 40);
+    for await (const line of textLines(stream)) {
+      if (line === "") continue;
+      lines.push(line);
+      if (lines.length > 40) lines.shift();
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { permissionFlags, readTasks, ROOT } from "./compile.ts";
+import { textLines } from "../lib/text_lines.ts";
 
 /** How to launch a service: a program and the arguments before the service's own. */
 export interface Launcher {
@@ -84,15 +85,10 @@ export async function startService(
   const lines: string[] = [];
   const ports: Record<string, number> = {};
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop() ?? "";
-      for (const line of parts) {
-        lines.push(line);
-        const record = line.startsWith("{") ? JSON.parse(line) : undefined;
-        if (record?.msg === "Listening") ports[record.api ?? "http"] = Number(record.port);
-      }
+    for await (const line of textLines(stream)) {
+      lines.push(line);
+      const record = line.startsWith("{") ? JSON.parse(line) : undefined;
+      if (record?.msg === "Listening") ports[record.api ?? "http"] = Number(record.port);
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);

@@ -5,6 +5,7 @@
  * alive waiting for file changes, so once a service has logged that it stopped, its idle watcher
  * is killed. Anything still running after the deadline is killed too.
  */
+import { textLines } from "../lib/text_lines.ts";
 
 /** Start order: the trace backend first, so the others export to it from their first span. */
 const SERVICES = ["tracing", "user", "order", "producer", "consumer"];
@@ -37,17 +38,10 @@ async function pipe(
   prefix: string,
   onLine: (line: string) => void,
 ): Promise<void> {
-  let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    const lines = buffered.split("\n");
-    buffered = lines.pop() ?? "";
-    for (const line of lines) {
-      write(`${prefix}${line}`);
-      onLine(line);
-    }
+  for await (const line of textLines(stream)) {
+    write(`${prefix}${line}`);
+    onLine(line);
   }
-  if (buffered !== "") write(`${prefix}${buffered}`);
 }
 
 let stopping = false;

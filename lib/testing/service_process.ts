@@ -3,6 +3,7 @@
  * its start task uses, on a free port (PORT=0), and collects its JSON log lines.
  */
 import { fileURLToPath } from "node:url";
+import { textLines } from "../text_lines.ts";
 
 /** A running service process. */
 export interface ServiceProcess {
@@ -73,18 +74,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   let onListening: (port: number) => void = () => {};
   const listening = new Promise<number>((resolve) => onListening = resolve);
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let buffered = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        rawLines.push(line);
-        const record = parseJson(line);
-        if (record === undefined) continue;
-        logs.push(record);
-        if (record.msg === "Listening") onListening(Number(record.port));
-      }
+    for await (const line of textLines(stream)) {
+      rawLines.push(line);
+      const record = parseJson(line);
+      if (record === undefined) continue;
+      logs.push(record);
+      if (record.msg === "Listening") onListening(Number(record.port));
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
