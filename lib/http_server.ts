@@ -19,6 +19,7 @@ import {
 } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+import { BYTE_HEX } from "./hex.ts";
 import { extractFromHeaders } from "./propagation.ts";
 import type { TelemetryMode } from "./telemetry.ts";
 
@@ -99,10 +100,8 @@ function setTraceResponse(c: Context, span: Span): void {
   // The ids come from the SDK's generator, or Deno's: the all-zero "invalid" ids are the only
   // ones to rule out (no per-request regex).
   if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return;
-  c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${FLAGS_HEX[traceFlags & 0xff]}`);
+  c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${BYTE_HEX[traceFlags & 0xff]}`);
 }
-
-const FLAGS_HEX = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, "0"));
 
 function requestAttributes(c: Context, method: string, url: URL): Attributes {
   const attributes: Attributes = {

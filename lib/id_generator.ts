@@ -4,8 +4,8 @@
  * in CPU profiles of the request path; this one hex-encodes from a lookup table.
  */
 import type { IdGenerator } from "@opentelemetry/sdk-trace";
+import { BYTE_HEX } from "./hex.ts";
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 const POOL_BYTES = 4096;
 
 /** An `IdGenerator` with `crypto.getRandomValues` as its source; never returns an all-zero id. */
@@ -32,7 +32,7 @@ export class PooledIdGenerator implements IdGenerator {
       for (let index = 0; index < bytes; index++) {
         const byte = this.#pool[this.#offset + index]!;
         nonZero |= byte;
-        text += HEX[byte];
+        text += BYTE_HEX[byte];
       }
       this.#offset += bytes;
       // W3C Trace Context forbids all-zero ids; draw again in that (1 in 2^64) case.

@@ -4,6 +4,7 @@
  * is leaked or lost. The number of open spans is capped.
  */
 import { HttpError } from "../lib/errors.ts";
+import { bytesToHex } from "../lib/hex.ts";
 import { type KeyValue, type SpanRecord, STATUS_ERROR } from "./span_model.ts";
 
 /** What the caller gets back: the real W3C ids. */
@@ -240,6 +241,5 @@ function checkAttributes(attributes: readonly KeyValue[], existing: number): voi
 }
 
 function randomHex(bytes: number): string {
-  const data = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(bytes)));
 }

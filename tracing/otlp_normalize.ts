@@ -5,6 +5,7 @@
  * whose structure is wrong throws `PayloadError` (400).
  */
 import type { AnyValue, KeyValue, LogRecord, SpanRecord } from "./span_model.ts";
+import { BYTE_HEX } from "../lib/hex.ts";
 
 /** The payload is not an OTLP export request. */
 export class PayloadError extends Error {
@@ -215,7 +216,6 @@ function enumNumber(value: unknown, names: readonly string[]): number {
 }
 
 const HEX = /^[0-9a-f]+$/;
-const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optional: boolean) {
   if (ids === "bytes" && value instanceof Uint8Array) return bytesId(value, bytes, field, optional);
