@@ -63,9 +63,10 @@ export function createTracedFetch(options: {
       kind: SpanKind.CLIENT,
       attributes: clientAttributes(method, url),
     });
-    request.headers = withContext(init.headers, trace.setSpan(context.active(), span));
+    const active = trace.setSpan(context.active(), span);
+    request.headers = withContext(init.headers, active);
     try {
-      const response = await context.with(trace.setSpan(context.active(), span), call);
+      const response = await context.with(active, call);
       span.setAttribute("http.response.status_code", response.status);
       if (response.status >= 400) {
         span.setAttribute("error.type", String(response.status));
