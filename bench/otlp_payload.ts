@@ -40,6 +40,8 @@ export const OPERATIONS = [
   "SELECT orders",
 ] as const;
 
+const ENCODER = new TextEncoder();
+
 /** Batches for one load run. */
 export interface OtlpBatches {
   contentType: string;
@@ -70,7 +72,7 @@ export function createOtlpBatches(
     ? JsonTraceSerializer.serializeRequest(spans)!
     : ProtobufTraceSerializer.serializeRequest(spans)!;
   const marker = encoding === "json"
-    ? new TextEncoder().encode(prefix)
+    ? ENCODER.encode(prefix)
     : Uint8Array.from(prefix.match(/../g)!.map((pair) => parseInt(pair, 16)));
   // Where the request number sits: after the prefix and the trace number.
   const skip = encoding === "json" ? 24 : 12;
@@ -79,14 +81,13 @@ export function createOtlpBatches(
     throw new Error(`Expected ${spansPerBatch} trace ids in the template, found ${slots.length}`);
   }
   const times = findTimes(template, spans, encoding);
-  const encoder = new TextEncoder();
   return {
     contentType: encoding === "json" ? "application/json" : "application/x-protobuf",
     batch(index, nowMs = Date.now()) {
       const copy = template.slice();
       const view = new DataView(copy.buffer);
       const number = (index + 1) >>> 0;
-      const text = encoding === "json" ? encoder.encode(hex8(number)) : undefined;
+      const text = encoding === "json" ? ENCODER.encode(hex8(number)) : undefined;
       for (const slot of slots) {
         if (text !== undefined) copy.set(text, slot);
         else view.setUint32(slot, number);
@@ -95,7 +96,7 @@ export function createOtlpBatches(
       for (const { slot, nanos } of times) {
         const moved = nanos + shiftNs;
         // Decimal nanoseconds keep their 19 digits until the year 2286, so the length holds.
-        if (encoding === "json") copy.set(encoder.encode(moved.toString()), slot);
+        if (encoding === "json") ENCODER.encodeInto(moved.toString(), copy.subarray(slot));
         else view.setBigUint64(slot, moved, true);
       }
       return copy;
@@ -122,7 +123,7 @@ function findTimes(
   }
   const found = new Map<number, bigint>();
   for (const nanos of values) {
-    const needle = encoding === "json" ? new TextEncoder().encode(`"${nanos}"`) : fixed64(nanos);
+    const needle = encoding === "json" ? ENCODER.encode(`"${nanos}"`) : fixed64(nanos);
     // JSON: skip the opening quote; protobuf: the 8 bytes themselves.
     const skip = encoding === "json" ? 1 : 0;
     for (const offset of findAll(template, needle)) found.set(offset + skip, nanos);
