@@ -11,9 +11,9 @@
  */
 import amqp from "amqplib";
 import { Buffer } from "node:buffer";
-import { PUBLISHED_AT_HEADER } from "../lib/amqp_message.ts";
-import { declareTopology, deleteTopology } from "../lib/amqp_topology.ts";
-import { LATENCY_BUCKETS } from "../lib/metrics.ts";
+import { PUBLISHED_AT_HEADER } from "../lib/amqp/message.ts";
+import { declareTopology, deleteTopology } from "../lib/amqp/topology.ts";
+import { LATENCY_BUCKETS } from "../lib/http/metrics.ts";
 import {
   AMQP_PRIORITY,
   createMessage,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeRequest } from "../tracing/otlp_proto.ts";
+import { decodeRequest } from "../tracing/ingest/otlp_proto.ts";
 import { createOtlpBatches, type OtlpEncoding, traceIdFor } from "./otlp_payload.ts";
 
 const PREFIX = "0123456789abcdef";

@@ -1,5 +1,5 @@
 /** Reads what a running service reports about itself: span pipeline counters and metrics. */
-import type { SpanPipelineStats } from "../lib/telemetry_stats.ts";
+import type { SpanPipelineStats } from "../lib/telemetry/stats.ts";
 import { delay } from "./process.ts";
 import type { CumulativeBuckets } from "./stats.ts";
 

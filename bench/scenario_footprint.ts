@@ -5,7 +5,7 @@
  * "RSS peak" rows.
  */
 import { keyFor } from "./results.ts";
-import { DEFAULT_RABBITMQ_URL } from "../lib/amqp_config.ts";
+import { DEFAULT_RABBITMQ_URL } from "../lib/amqp/config.ts";
 import { servicePermissions } from "../lib/testing/service_process.ts";
 import { deleteQueues } from "./amqp_baseline.ts";
 import type { BenchContext } from "./context.ts";

@@ -7,7 +7,7 @@
  * buckets. The baseline is the same load through plain amqplib with no tracing.
  */
 import { keyFor } from "./results.ts";
-import { DEFAULT_RABBITMQ_URL } from "../lib/amqp_config.ts";
+import { DEFAULT_RABBITMQ_URL } from "../lib/amqp/config.ts";
 import { deleteQueues } from "./amqp_baseline.ts";
 import { runBaseline } from "./baseline_runner.ts";
 import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";

@@ -1,10 +1,10 @@
 /** The consumer's routes: health, readiness, metrics and GET /stats. */
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
-import type { ReadinessCheck } from "../lib/health.ts";
+import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
-import { createServiceApp } from "../lib/service_app.ts";
-import type { Telemetry } from "../lib/telemetry.ts";
+import { createServiceApp } from "../lib/http/service_app.ts";
+import type { Telemetry } from "../lib/telemetry/setup.ts";
 import type { ConsumerStats } from "./stats.ts";
 
 /** What the consumer app needs. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { SettledMessage } from "../lib/amqp_consume.ts";
-import type { ConsumedMessage } from "../lib/amqp_message.ts";
+import type { SettledMessage } from "../lib/amqp/consume.ts";
+import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import { createLogger } from "../lib/log.ts";
-import { createRegistry } from "../lib/metrics.ts";
+import { createRegistry } from "../lib/http/metrics.ts";
 import { createTestTelemetry } from "../lib/testing/telemetry.ts";
 import { createMessage, encodeMessage } from "../producer/message.ts";
 import { createApp } from "./app.ts";

@@ -1,7 +1,7 @@
 /** The consumer's settings, read once from env. */
-import { type AmqpConfig, readAmqpConfig } from "../lib/amqp_config.ts";
-import { createEnvReader, type Env, type EnvReader } from "../lib/config.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
+import { type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
+import { createEnvReader, type Env, type EnvReader } from "../lib/config/env_reader.ts";
+import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
 import type { Priority } from "../producer/message.ts";
 import type { WorkRange } from "./work.ts";
 

@@ -1,20 +1,20 @@
 /** Starts the consumer. */
-import { AmqpConnection } from "../lib/amqp_connection.ts";
-import { AmqpConsumer } from "../lib/amqp_consume.ts";
-import { brokerAttributes } from "../lib/amqp_message.ts";
-import { AmqpPublisher } from "../lib/amqp_publish.ts";
+import { AmqpConnection } from "../lib/amqp/connection.ts";
+import { AmqpConsumer } from "../lib/amqp/consume.ts";
+import { brokerAttributes } from "../lib/amqp/message.ts";
+import { AmqpPublisher } from "../lib/amqp/publish.ts";
 import { createLogger } from "../lib/log.ts";
-import { createRegistry } from "../lib/metrics.ts";
-import { serveApp } from "../lib/serve.ts";
-import { loadConfigOrExit, logConfig } from "../lib/start.ts";
-import { startTelemetry } from "../lib/telemetry.ts";
+import { createRegistry } from "../lib/http/metrics.ts";
+import { serveApp } from "../lib/http/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
+import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
 import { createWorker } from "./worker.ts";
-import { handleCliFlags } from "../lib/cli.ts";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { handleCliFlags } from "../lib/config/cli.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.consumer);
 const config = loadConfigOrExit("consumer", loadConfig);

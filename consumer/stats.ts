@@ -1,5 +1,5 @@
 /** Counters behind GET /stats, with the processing rate over a sliding window. */
-import type { SettledMessage } from "../lib/amqp_consume.ts";
+import type { SettledMessage } from "../lib/amqp/consume.ts";
 
 /** The body of GET /stats. */
 export interface StatsView {

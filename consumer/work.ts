@@ -2,8 +2,8 @@
  * Processing one message: decode it against the producer's contract, then simulate work whose
  * length depends on its priority, failing on purpose at the configured rate.
  */
-import type { ConsumedMessage } from "../lib/amqp_message.ts";
-import { PermanentMessageError } from "../lib/amqp_consume.ts";
+import type { ConsumedMessage } from "../lib/amqp/message.ts";
+import { PermanentMessageError } from "../lib/amqp/consume.ts";
 import {
   decodeMessage,
   InvalidMessageError,

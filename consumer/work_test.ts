@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { PermanentMessageError } from "../lib/amqp_consume.ts";
-import type { ConsumedMessage } from "../lib/amqp_message.ts";
+import { PermanentMessageError } from "../lib/amqp/consume.ts";
+import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import { createMessage, encodeMessage } from "../producer/message.ts";
 import { createWork, SimulatedFailureError } from "./work.ts";
 

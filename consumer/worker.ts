@@ -1,9 +1,9 @@
 /** The consumer's message handler and settle hook: work, stats, metrics and a log line. */
 import { Counter, Histogram, type Registry } from "prom-client";
-import type { SettledMessage } from "../lib/amqp_consume.ts";
-import type { ConsumedMessage } from "../lib/amqp_message.ts";
+import type { SettledMessage } from "../lib/amqp/consume.ts";
+import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import type { Logger } from "../lib/log.ts";
-import { LATENCY_BUCKETS } from "../lib/metrics.ts";
+import { LATENCY_BUCKETS } from "../lib/http/metrics.ts";
 import type { ConsumerStats } from "./stats.ts";
 import { messagePriority, type Work } from "./work.ts";
 

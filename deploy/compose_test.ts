@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { DCLinter } from "dclint";
 import { parse } from "yaml";
-import { CLI_SPECS, type ServiceName } from "../lib/cli_variables.ts";
+import { CLI_SPECS, type ServiceName } from "../lib/config/cli_variables.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const COMPOSE_PATH = new URL("compose.yaml", ROOT).pathname;

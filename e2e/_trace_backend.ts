@@ -3,8 +3,8 @@
  * of `SinkSpan`, so end-to-end tests assert on what a real backend stored.
  */
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
-import type { JaegerTag } from "../tracing/jaeger_model.ts";
-import type { TracingProcess } from "../tracing/testing.ts";
+import type { JaegerTag } from "../tracing/query/jaeger_model.ts";
+import type { TracingProcess } from "../tracing/testing/service.ts";
 
 const KINDS: Record<string, number> = {
   internal: SpanKindNumber.INTERNAL,

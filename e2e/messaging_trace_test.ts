@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { deadLetterName } from "../lib/amqp_topology.ts";
+import { deadLetterName } from "../lib/amqp/topology.ts";
 import { connectOrFail, waitFor } from "../lib/testing/amqp.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { startTracingProcess } from "../tracing/testing.ts";
+import { startTracingProcess } from "../tracing/testing/service.ts";
 import { requestJson, startMessaging } from "./_messaging.ts";
 import { readTrace } from "./_trace_backend.ts";
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
-import { startTracingProcess } from "../tracing/testing.ts";
+import { startTracingProcess } from "../tracing/testing/service.ts";
 import { postJson, startOrderUserPair } from "./_fixture.ts";
 import { readTrace } from "./_trace_backend.ts";
 

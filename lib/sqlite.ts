@@ -3,7 +3,7 @@
  * conventions: named `SELECT users`, carrying the query text with its `?` placeholders and never
  * the bound values.
  */
-import { recordSpanError } from "./span_error.ts";
+import { recordSpanError } from "./telemetry/span_error.ts";
 import { type Attributes, SpanKind, trace, type Tracer } from "@opentelemetry/api";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 

@@ -1,11 +1,11 @@
 /** The order service's routes: CRUD over orders, checking each order's user with `user`. */
 import type { Hono } from "hono";
-import { readJson, readQuery, validate } from "../lib/body.ts";
-import { HttpError } from "../lib/errors.ts";
-import type { ReadinessCheck } from "../lib/health.ts";
+import { readJson, readQuery, validate } from "../lib/http/body.ts";
+import { HttpError } from "../lib/http/errors.ts";
+import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
-import { createServiceApp } from "../lib/service_app.ts";
-import type { Telemetry } from "../lib/telemetry.ts";
+import { createServiceApp } from "../lib/http/service_app.ts";
+import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
 import { newOrderSchema, orderChangesSchema, orderIdSchema, orderQuerySchema } from "./order.ts";
 import type { OrderStore } from "./store.ts";

@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { createLogger } from "../lib/log.ts";
 import { openDatabase, type TracedDatabase } from "../lib/sqlite.ts";
 import { createTestTelemetry } from "../lib/testing/telemetry.ts";
-import { createTracedFetch } from "../lib/traced_fetch.ts";
+import { createTracedFetch } from "../lib/telemetry/traced_fetch.ts";
 import { createApp as createUserApp } from "../user/app.ts";
 import { createUserClient } from "../user/client.ts";
 import { createUserStore } from "../user/store.ts";

@@ -1,17 +1,17 @@
 /** Starts the order service. */
 import { join } from "node:path";
 import { createLogger } from "../lib/log.ts";
-import { serveApp } from "../lib/serve.ts";
+import { serveApp } from "../lib/http/serve.ts";
 import { openDatabase } from "../lib/sqlite.ts";
-import { loadConfigOrExit, logConfig } from "../lib/start.ts";
-import { startTelemetry } from "../lib/telemetry.ts";
-import { createTracedFetch } from "../lib/traced_fetch.ts";
+import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
+import { startTelemetry } from "../lib/telemetry/setup.ts";
+import { createTracedFetch } from "../lib/telemetry/traced_fetch.ts";
 import { createUserClient } from "../user/client.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createOrderStore } from "./store.ts";
-import { handleCliFlags } from "../lib/cli.ts";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { handleCliFlags } from "../lib/config/cli.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.order);
 const config = loadConfigOrExit("order", loadConfig);

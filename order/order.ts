@@ -1,6 +1,6 @@
 /** The order record and the validation of what clients send. */
 import { z } from "zod";
-import { pagingFields } from "../lib/paging.ts";
+import { pagingFields } from "../lib/http/paging.ts";
 
 /** Where an order stands. */
 export const ORDER_STATUSES = [

@@ -1,13 +1,13 @@
 /** The producer's routes: send one or many messages, and run simulated load. */
 import type { Hono } from "hono";
 import { z } from "zod";
-import { PublishError } from "../lib/amqp_publish.ts";
-import { readJson } from "../lib/body.ts";
-import { HttpError } from "../lib/errors.ts";
-import type { ReadinessCheck } from "../lib/health.ts";
+import { PublishError } from "../lib/amqp/publish.ts";
+import { readJson } from "../lib/http/body.ts";
+import { HttpError } from "../lib/http/errors.ts";
+import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
-import { createServiceApp } from "../lib/service_app.ts";
-import type { Telemetry } from "../lib/telemetry.ts";
+import { createServiceApp } from "../lib/http/service_app.ts";
+import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { LoadConflictError, type LoadRuns } from "./load.ts";
 import { PRIORITIES } from "./message.ts";
 import { createSender, type MessagePublisher } from "./sender.ts";

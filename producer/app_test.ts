@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Published, PublishError, type PublishRequest } from "../lib/amqp_publish.ts";
+import { type Published, PublishError, type PublishRequest } from "../lib/amqp/publish.ts";
 import { createLogger } from "../lib/log.ts";
 import { createTestTelemetry } from "../lib/testing/telemetry.ts";
 import { createApp } from "./app.ts";

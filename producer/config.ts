@@ -1,7 +1,7 @@
 /** The producer's settings, read once from env. */
-import { type AmqpConfig, readAmqpConfig } from "../lib/amqp_config.ts";
-import { createEnvReader, type Env } from "../lib/config.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
+import { type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
+import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
 
 /** The producer's config. */
 export interface ProducerConfig extends ServiceConfig {

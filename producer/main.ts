@@ -1,16 +1,16 @@
 /** Starts the producer. */
-import { brokerAttributes } from "../lib/amqp_message.ts";
-import { AmqpConnection } from "../lib/amqp_connection.ts";
-import { AmqpPublisher } from "../lib/amqp_publish.ts";
+import { brokerAttributes } from "../lib/amqp/message.ts";
+import { AmqpConnection } from "../lib/amqp/connection.ts";
+import { AmqpPublisher } from "../lib/amqp/publish.ts";
 import { createLogger } from "../lib/log.ts";
-import { serveApp } from "../lib/serve.ts";
-import { loadConfigOrExit, logConfig } from "../lib/start.ts";
-import { startTelemetry } from "../lib/telemetry.ts";
+import { serveApp } from "../lib/http/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
+import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { LoadRuns } from "./load.ts";
-import { handleCliFlags } from "../lib/cli.ts";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { handleCliFlags } from "../lib/config/cli.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.producer);
 const config = loadConfigOrExit("producer", loadConfig);

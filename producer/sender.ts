@@ -1,7 +1,7 @@
 /** Sending one message: build it, publish it, wait for the confirm, count it. */
 import { Counter, Histogram, type Registry } from "prom-client";
-import { type Published, PublishError, type PublishRequest } from "../lib/amqp_publish.ts";
-import { LATENCY_BUCKETS } from "../lib/metrics.ts";
+import { type Published, PublishError, type PublishRequest } from "../lib/amqp/publish.ts";
+import { LATENCY_BUCKETS } from "../lib/http/metrics.ts";
 import {
   AMQP_PRIORITY,
   createMessage,

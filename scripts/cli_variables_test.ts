@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Env } from "../lib/config.ts";
-import { CLI_SPECS, type ServiceName } from "../lib/cli_variables.ts";
+import type { Env } from "../lib/config/env_reader.ts";
+import { CLI_SPECS, type ServiceName } from "../lib/config/cli_variables.ts";
 import { loadConfig as consumerConfig } from "../consumer/config.ts";
 import { loadConfig as orderConfig } from "../order/config.ts";
 import { loadConfig as producerConfig } from "../producer/config.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type OtlpSink, type SinkSpan, startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { VERSION } from "../lib/version.ts";

@@ -6,17 +6,17 @@
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../lib/log.ts";
-import { createServiceApp } from "../lib/service_app.ts";
-import type { Telemetry } from "../lib/telemetry.ts";
-import { type AlertEngine, alertRoutes } from "./alerts.ts";
-import { apiV1Routes } from "./api_v1.ts";
-import { apiV3Routes } from "./api_v3.ts";
-import { createIngestApp, type IngestDeps } from "./ingest_app.ts";
-import { jaegerV1Routes } from "./jaeger_api.ts";
-import type { OpenSpans } from "./open_spans.ts";
-import type { Pipeline } from "./pipeline.ts";
-import { spanApiRoutes } from "./span_api.ts";
-import type { TraceStore } from "./store.ts";
+import { createServiceApp } from "../lib/http/service_app.ts";
+import type { Telemetry } from "../lib/telemetry/setup.ts";
+import { type AlertEngine, alertRoutes } from "./alerts/engine.ts";
+import { apiV1Routes } from "./query/own_api_v1.ts";
+import { apiV3Routes } from "./query/jaeger_v3.ts";
+import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
+import { jaegerV1Routes } from "./query/jaeger_v1.ts";
+import type { OpenSpans } from "./span_api/open_spans.ts";
+import type { Pipeline } from "./pipeline/pipeline.ts";
+import { spanApiRoutes } from "./span_api/routes.ts";
+import type { TraceStore } from "./store/store.ts";
 import { uiRoutes } from "./ui/routes.tsx";
 
 export { createIngestApp, type IngestDeps };

@@ -1,7 +1,7 @@
 /** The tracing service's settings, read once from env. */
-import { createEnvReader, type Env } from "../lib/config.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
-import { type AlertRule, parseAlertRules } from "./alert_rule.ts";
+import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
+import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
 
 /** Everything the tracing service needs at start. */
 export interface TracingConfig extends ServiceConfig {

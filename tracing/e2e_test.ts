@@ -3,7 +3,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import assert from "node:assert/strict";
-import { startTracingProcess } from "./testing.ts";
+import { startTracingProcess } from "./testing/service.ts";
 
 Deno.test("the tracing process stores spans sent by the official OTLP protobuf exporter", async () => {
   const tracing = await startTracingProcess();

@@ -1,20 +1,20 @@
 /** Starts the tracing service: OTLP/HTTP ingest on OTLP_PORT, query API on PORT. */
 import { join } from "node:path";
 import { createLogger } from "../lib/log.ts";
-import { createRegistry } from "../lib/metrics.ts";
-import { serveApp } from "../lib/serve.ts";
-import { loadConfigOrExit, logConfig } from "../lib/start.ts";
-import { startTelemetry } from "../lib/telemetry.ts";
-import { createAlertEngine } from "./alerts.ts";
+import { createRegistry } from "../lib/http/metrics.ts";
+import { serveApp } from "../lib/http/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
+import { startTelemetry } from "../lib/telemetry/setup.ts";
+import { createAlertEngine } from "./alerts/engine.ts";
 import { createIngestApp, createQueryApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { createForwarder } from "./fanout.ts";
-import { createOpenSpans } from "./open_spans.ts";
-import { createPipeline } from "./pipeline.ts";
-import { openTraceStore } from "./store.ts";
-import { createTracingMetrics } from "./tracing_metrics.ts";
-import { handleCliFlags } from "../lib/cli.ts";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { createForwarder } from "./pipeline/forwarder.ts";
+import { createOpenSpans } from "./span_api/open_spans.ts";
+import { createPipeline } from "./pipeline/pipeline.ts";
+import { openTraceStore } from "./store/store.ts";
+import { createTracingMetrics } from "./metrics.ts";
+import { handleCliFlags } from "../lib/config/cli.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.tracing);
 const config = loadConfigOrExit("tracing", loadConfig);

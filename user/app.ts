@@ -1,13 +1,13 @@
 /** The user service's routes: CRUD over users. */
 import type { Hono } from "hono";
 import { z } from "zod";
-import { readJson, readQuery, validate } from "../lib/body.ts";
-import { HttpError } from "../lib/errors.ts";
-import type { ReadinessCheck } from "../lib/health.ts";
+import { readJson, readQuery, validate } from "../lib/http/body.ts";
+import { HttpError } from "../lib/http/errors.ts";
+import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
-import { pagingFields } from "../lib/paging.ts";
-import { createServiceApp } from "../lib/service_app.ts";
-import type { Telemetry } from "../lib/telemetry.ts";
+import { pagingFields } from "../lib/http/paging.ts";
+import { createServiceApp } from "../lib/http/service_app.ts";
+import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { DuplicateUserError, type UserStore } from "./store.ts";
 import { newUserSchema, userChangesSchema, usernameSchema } from "./user.ts";
 

@@ -2,7 +2,7 @@
  * The user service's contract for other services: look a user up over HTTP.
  * Imported by `order`; nothing else of `user/` is.
  */
-import type { TracedFetch } from "../lib/traced_fetch.ts";
+import type { TracedFetch } from "../lib/telemetry/traced_fetch.ts";
 import type { User } from "./user.ts";
 
 export type { User } from "./user.ts";

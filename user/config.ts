@@ -1,6 +1,6 @@
 /** The user service's settings, read once from env. */
-import { createEnvReader, type Env } from "../lib/config.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/service_config.ts";
+import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
 
 /** The user service's config. */
 export type UserConfig = ServiceConfig;

@@ -1,15 +1,15 @@
 /** Starts the user service. */
 import { join } from "node:path";
 import { createLogger } from "../lib/log.ts";
-import { serveApp } from "../lib/serve.ts";
-import { loadConfigOrExit, logConfig } from "../lib/start.ts";
+import { serveApp } from "../lib/http/serve.ts";
+import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
 import { openDatabase } from "../lib/sqlite.ts";
-import { startTelemetry } from "../lib/telemetry.ts";
+import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createUserStore } from "./store.ts";
-import { handleCliFlags } from "../lib/cli.ts";
-import { CLI_SPECS } from "../lib/cli_variables.ts";
+import { handleCliFlags } from "../lib/config/cli.ts";
+import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.user);
 const config = loadConfigOrExit("user", loadConfig);

@@ -1,7 +1,7 @@
 /** Helpers for tests against the real RabbitMQ: a reachability check and throwaway queues. */
 import { type ChannelModel, connect } from "amqplib";
-import { DEFAULT_RABBITMQ_URL } from "../amqp_config.ts";
-import { deleteTopology } from "../amqp_topology.ts";
+import { DEFAULT_RABBITMQ_URL } from "../amqp/config.ts";
+import { deleteTopology } from "../amqp/topology.ts";
 
 /** The broker tests use: RABBITMQ_URL, else the local default. */
 export const TEST_RABBITMQ_URL = Deno.env.get("RABBITMQ_URL") ?? DEFAULT_RABBITMQ_URL;

@@ -1,12 +1,12 @@
 /** An in-process publisher and consumer on one throwaway queue, with in-memory spans. */
 import type { InMemorySpanExporter } from "@opentelemetry/sdk-trace";
-import type { TraceContextMode } from "../amqp_config.ts";
-import { AmqpConnection } from "../amqp_connection.ts";
-import { AmqpConsumer, type SettledMessage } from "../amqp_consume.ts";
-import type { ConsumedMessage } from "../amqp_message.ts";
-import { AmqpPublisher } from "../amqp_publish.ts";
+import type { TraceContextMode } from "../amqp/config.ts";
+import { AmqpConnection } from "../amqp/connection.ts";
+import { AmqpConsumer, type SettledMessage } from "../amqp/consume.ts";
+import type { ConsumedMessage } from "../amqp/message.ts";
+import { AmqpPublisher } from "../amqp/publish.ts";
 import { createLogger } from "../log.ts";
-import type { Telemetry } from "../telemetry.ts";
+import type { Telemetry } from "../telemetry/setup.ts";
 import { connectOrFail, deleteQueues, TEST_RABBITMQ_URL, waitFor } from "./amqp.ts";
 import { createTestTelemetry } from "./telemetry.ts";
 

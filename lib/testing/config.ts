@@ -1,6 +1,6 @@
 /** Config test helper: the `ConfigError` a loader throws. */
 import assert from "node:assert/strict";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/env_reader.ts";
 
 /** Runs `work`, expecting it to throw a `ConfigError`, and returns that error. */
 export function catchConfigError(work: () => unknown): ConfigError {

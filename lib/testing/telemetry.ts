@@ -4,7 +4,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import { installGlobals, type Telemetry } from "../telemetry.ts";
+import { installGlobals, type Telemetry } from "../telemetry/setup.ts";
 
 /** A test telemetry and the exporter that collects its spans. */
 export interface TestTelemetry {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
 import { type ServiceProcess, startServiceProcess } from "../../lib/testing/service_process.ts";
-import type { TracingProcess } from "../testing.ts";
+import type { TracingProcess } from "../testing/service.ts";
 import { hostileLogsJson, hostileTraceJson, randomHex } from "./_fixture.ts";
 
 /** The ids of the traces made, and the queue the message went through. */

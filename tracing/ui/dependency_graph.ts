@@ -2,10 +2,10 @@
  * The service graph: call counts between services from the store, with each producer → consumer
  * hop drawn through its queue, laid out in columns by distance from the callers.
  */
-import { searchTraces } from "../api_v1.ts";
-import { parseDuration } from "../query_params.ts";
+import { searchTraces } from "../query/own_api_v1.ts";
+import { parseDuration } from "../query/params.ts";
 import { attributeText } from "../span_model.ts";
-import type { StoreQueries } from "../store_query.ts";
+import type { StoreQueries } from "../store/query.ts";
 
 const PRODUCER = 4;
 const CONSUMER = 5;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startTracingProcess } from "../testing.ts";
+import { startTracingProcess } from "../testing/service.ts";
 import { HOSTILE } from "./_fixture.ts";
 import { type BrowserPage, openBrowser } from "./_browser.ts";
 import { makeLiveTraces } from "./_live_traces.ts";

@@ -6,10 +6,10 @@
  * `/ui/app.js` and `/ui/app.css`, so a compiled binary carries everything and needs no CDN.
  */
 import { type Context, Hono } from "hono";
-import { HttpError } from "../../lib/errors.ts";
-import type { AlertEngine } from "../alerts.ts";
-import { readTraceQuery, searchTraces } from "../api_v1.ts";
-import type { StoredTrace, StoreQueries } from "../store_query.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import type { AlertEngine } from "../alerts/engine.ts";
+import { readTraceQuery, searchTraces } from "../query/own_api_v1.ts";
+import type { StoredTrace, StoreQueries } from "../store/query.ts";
 import { ComparePage } from "./compare_page.tsx";
 import { DependenciesPage } from "./dependencies_page.tsx";
 import { dependencyGraph } from "./dependency_graph.ts";

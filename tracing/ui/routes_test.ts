@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestService, type TestService } from "../_test_deps.ts";
+import { createTestService, type TestService } from "../testing/test_deps.ts";
 import {
   HOSTILE,
   hostileLogsJson,

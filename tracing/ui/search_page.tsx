@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The search view: the form, a duration-over-time scatter and the result list. */
 import { durationMicros, isError, startMicros } from "../span_model.ts";
-import type { StoredTrace } from "../store_query.ts";
+import type { StoredTrace } from "../store/query.ts";
 import { formatDuration, formatTime, percent, traceHref } from "./format.ts";
 import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
 import { Scatter } from "./scatter.tsx";

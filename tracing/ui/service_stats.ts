@@ -1,8 +1,8 @@
 /** Rate, error rate and percentiles per service and operation, with the alerts that fire. */
-import type { AlertState } from "../alerts.ts";
-import { parseDuration } from "../query_params.ts";
-import type { StoreQueries } from "../store_query.ts";
-import { type LatencyStats, latencyStats } from "../trace_view.ts";
+import type { AlertState } from "../alerts/engine.ts";
+import { parseDuration } from "../query/params.ts";
+import type { StoreQueries } from "../store/query.ts";
+import { type LatencyStats, latencyStats } from "../query/trace_view.ts";
 
 /** One service's numbers and its operations'. */
 export interface ServiceStats {

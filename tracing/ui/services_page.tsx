@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The services view: per service and operation rate, error rate and percentiles, and alerts. */
-import type { AlertState } from "../alerts.ts";
-import type { LatencyStats } from "../trace_view.ts";
+import type { AlertState } from "../alerts/engine.ts";
+import type { LatencyStats } from "../query/trace_view.ts";
 import { formatMs, formatPercent, queryString } from "./format.ts";
 import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { ServicesView } from "./service_stats.ts";

@@ -10,7 +10,7 @@ import {
   type SpanRecord,
   startMicros,
 } from "../span_model.ts";
-import type { StoredTrace } from "../store_query.ts";
+import type { StoredTrace } from "../store/query.ts";
 import { criticalPath } from "./critical_path.ts";
 
 const PRODUCER = 4;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeSpan } from "../_span_fixture.ts";
+import { makeSpan } from "../testing/span_fixture.ts";
 import { criticalPath } from "./critical_path.ts";
 import { traceModel } from "./waterfall_model.ts";
 

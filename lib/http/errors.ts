@@ -1,0 +1,70 @@
+/** The one error type handlers throw, and the app-wide handler that turns errors into JSON. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "../log.ts";
+
+/** An error with an HTTP status and a stable machine-readable code. */
+export class HttpError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  /** Extra response headers, e.g. `retry-after`. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = status;
+    this.code = code;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * Creates Hono's `onError` handler: `HttpError` becomes its status with
+ * `{"error":{"code","message"}}`; anything else is logged and answered 500 (the tracing middleware records it on the span).
+ */
+export function createErrorHandler(
+  logger: Logger,
+): (error: Error, c: Context) => Response {
+  return (error, c) => {
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(errorBody(error.code, error.message), error.status);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own middleware (e.g. bodyLimit) throws these for client errors.
+      return c.json(errorBody(codeForStatus(error.status), error.message), error.status);
+    }
+    // The tracing middleware records the exception and ERROR status from `c.error`, once.
+    logger.error("Unhandled error", { error, method: c.req.method, path: c.req.path });
+    return c.json(errorBody("internal_error", "Internal server error"), 500);
+  };
+}
+
+/** Hono's `notFound` handler answering in the same JSON shape. */
+export function notFoundHandler(c: Context): Response {
+  return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
+}
+
+/** Builds an error body. */
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+function codeForStatus(status: number): string {
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (status === 404) return "not_found";
+  return "bad_request";
+}

@@ -1,0 +1,64 @@
+/**
+ * The Hono app every service starts from: tracing, metrics, body limit, JSON errors,
+ * `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
+ */
+import { Hono } from "hono";
+import type { Registry } from "prom-client";
+import { limitBodySize } from "./body.ts";
+import { createErrorHandler, notFoundHandler } from "./errors.ts";
+import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { httpServerTracing } from "../telemetry/server_middleware.ts";
+import type { Logger } from "../log.ts";
+import { createRegistry, httpServerMetrics, registerTelemetryMetrics } from "./metrics.ts";
+import type { Telemetry } from "../telemetry/setup.ts";
+
+/** What `createServiceApp` needs. */
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  telemetry: Telemetry;
+  /** Request bodies above this size get 413. */
+  maxBodyBytes: number;
+  /** Checks behind `/ready`, by dependency name. */
+  readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** The registry for `/metrics`; a new one when omitted. */
+  registry?: Registry;
+}
+
+/** The base app and the metrics registry it exposes. */
+export interface ServiceApp {
+  app: Hono;
+  registry: Registry;
+}
+
+/** Creates the base app. Opens nothing and starts no timer, so tests can build many. */
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
+  const registry = options.registry ?? createRegistry();
+  registerTelemetryMetrics(registry, options.telemetry);
+
+  const app = new Hono();
+  app.use(httpServerTracing({
+    tracer: options.telemetry.tracer,
+    mode: options.telemetry.mode,
+    untracedPaths: ["/health", "/ready", "/metrics"],
+  }));
+  app.use(httpServerMetrics(registry));
+  app.use(limitBodySize(options.maxBodyBytes));
+  app.onError(createErrorHandler(options.logger));
+  app.notFound(notFoundHandler);
+
+  app.route(
+    "/",
+    healthRoutes({
+      service: options.service,
+      telemetry: options.telemetry,
+      readiness: options.readiness,
+    }),
+  );
+  app.get("/metrics", async (c) => {
+    c.header("content-type", registry.contentType);
+    c.header("cache-control", "no-store");
+    return c.body(await registry.metrics());
+  });
+  return { app, registry };
+}

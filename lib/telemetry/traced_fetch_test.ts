@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
+import { createTestTelemetry } from "../testing/telemetry.ts";
+import { createTracedFetch, FetchTimeoutError } from "./traced_fetch.ts";
+
+interface TestServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function serve(handler: (request: Request) => Response | Promise<Response>): TestServer {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  const port = server.addr.port;
+  return { url: `http://127.0.0.1:${port}`, port, close: () => server.shutdown() };
+}
+
+/** A port that nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+function setup(timeoutMs = 2000) {
+  const { telemetry, exporter } = createTestTelemetry();
+  const fetch = createTracedFetch({ ...telemetry, timeoutMs });
+  const only = () => {
+    const spans = exporter.getFinishedSpans();
+    assert.equal(spans.length, 1, `expected one span, got ${spans.map((s) => s.name)}`);
+    return spans[0]!;
+  };
+  return { fetch, only, exporter };
+}
+
+Deno.test("createTracedFetch() makes a CLIENT span and injects its context", async () => {
+  const received: (string | null)[] = [];
+  const server = serve((request) => {
+    received.push(request.headers.get("traceparent"));
+    return Response.json({ ok: true }, { status: 201 });
+  });
+  try {
+    const { fetch, only } = setup();
+    const response = await fetch(`${server.url}/things?q=1`, {
+      method: "post",
+      headers: { "x-custom": "kept" },
+    });
+    assert.equal(response.status, 201);
+    assert.deepEqual(await response.json(), { ok: true });
+
+    const span = only();
+    assert.equal(span.name, "POST");
+    assert.equal(span.kind, SpanKind.CLIENT);
+    assert.equal(span.status.code, SpanStatusCode.UNSET);
+    assert.deepEqual(span.attributes, {
+      "http.request.method": "POST",
+      "url.full": `${server.url}/things?q=1`,
+      "server.address": "127.0.0.1",
+      "server.port": server.port,
+      "http.response.status_code": 201,
+    });
+    const { traceId, spanId } = span.spanContext();
+    assert.deepEqual(received, [`00-${traceId}-${spanId}-01`]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() under a parent that records nothing passes the parent on", async () => {
+  const received: { traceparent: string | null; custom: string | null }[] = [];
+  const server = serve((request) => {
+    received.push({
+      traceparent: request.headers.get("traceparent"),
+      custom: request.headers.get("x-custom"),
+    });
+    return new Response("ok");
+  });
+  try {
+    const { fetch, exporter } = setup();
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const spanId = "00f067aa0ba902b7";
+    const unsampled = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
+    const response = await context.with(
+      trace.setSpan(context.active(), unsampled),
+      () => fetch(server.url, { headers: { "x-custom": "kept" } }),
+    );
+    assert.equal(await response.text(), "ok");
+    assert.deepEqual(exporter.getFinishedSpans(), [], "no CLIENT span under an unsampled parent");
+    assert.deepEqual(received, [{ traceparent: `00-${traceId}-${spanId}-00`, custom: "kept" }]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() keeps the caller's headers", async () => {
+  let custom: string | null = null;
+  const server = serve((request) => {
+    custom = request.headers.get("x-custom");
+    return new Response("ok");
+  });
+  try {
+    const { fetch } = setup();
+    const response = await fetch(server.url, { headers: { "x-custom": "kept" } });
+    assert.equal(await response.text(), "ok");
+    assert.equal(custom, "kept");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() marks a 5xx answer as ERROR", async () => {
+  const server = serve(() => new Response("down", { status: 503 }));
+  try {
+    const { fetch, only } = setup();
+    const response = await fetch(`${server.url}/x`);
+    assert.equal(response.status, 503);
+    await response.body?.cancel();
+    assert.equal(only().status.code, SpanStatusCode.ERROR);
+    assert.equal(only().attributes["http.response.status_code"], 503);
+    assert.equal(only().attributes["error.type"], "503");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() gives up on a slow server with FetchTimeoutError", async () => {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  const server = serve(async () => {
+    await released;
+    return new Response("late");
+  });
+  try {
+    const { fetch, only } = setup(5000);
+    const error = await fetch(`${server.url}/slow`, { timeoutMs: 100 }).then(
+      () => assert.fail("expected a timeout"),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof FetchTimeoutError, String(error));
+    assert.equal(error.message, `Request to ${server.url}/slow timed out after 100 ms`);
+    const span = only();
+    assert.equal(span.status.code, SpanStatusCode.ERROR);
+    assert.equal(span.attributes["error.type"], "FetchTimeoutError");
+    assert.equal(span.events.filter((event) => event.name === "exception").length, 1);
+  } finally {
+    release();
+    await server.close();
+  }
+});
+
+Deno.test("createTracedFetch() records a refused connection", async () => {
+  const port = closedPort();
+  const { fetch, only } = setup();
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/x`), TypeError);
+  const span = only();
+  assert.equal(span.status.code, SpanStatusCode.ERROR);
+  assert.equal(span.attributes["error.type"], "TypeError");
+  assert.equal(span.attributes["server.port"], port);
+  assert.equal(span.attributes["http.response.status_code"], undefined);
+  assert.equal(span.events.filter((event) => event.name === "exception").length, 1);
+});
+
+Deno.test("createTracedFetch() redacts credentials in url.full", async () => {
+  const port = closedPort();
+  const { fetch, only } = setup();
+  await assert.rejects(fetch(`http://me:secret@127.0.0.1:${port}/x`));
+  assert.equal(only().attributes["url.full"], `http://REDACTED:REDACTED@127.0.0.1:${port}/x`);
+});

@@ -1,0 +1,293 @@
+/**
+ * Turns OTLP export requests (JSON as received, or protobuf messages as protobufjs decodes them:
+ * the same field names, bytes as `Uint8Array`, 64-bit integers as `Long`, unset fields `null`)
+ * into stored records. Invalid spans are counted as rejected, for OTLP's partial success; a payload
+ * whose structure is wrong throws `PayloadError` (400).
+ */
+import type { AnyValue, KeyValue, LogRecord, SpanRecord } from "../span_model.ts";
+import { BYTE_HEX } from "../../lib/hex.ts";
+
+/** The payload is not an OTLP export request. */
+export class PayloadError extends Error {
+  override name = "PayloadError";
+}
+
+/** How ids arrive: hex strings in OTLP JSON, bytes in decoded protobuf. */
+export type IdEncoding = "hex" | "bytes";
+
+/** The outcome of normalizing one request. */
+export interface Normalized<T> {
+  items: T[];
+  rejected: number;
+  /** The first rejection reason, for the partial-success message. */
+  firstError: string | undefined;
+}
+
+type Obj = Record<string, unknown>;
+
+/** Normalizes an `ExportTraceServiceRequest`. */
+export function normalizeTraces(request: unknown, ids: IdEncoding): Normalized<SpanRecord> {
+  const out: Normalized<SpanRecord> = { items: [], rejected: 0, firstError: undefined };
+  for (const rs of list(object(request, "request"), "resourceSpans")) {
+    const resource = attributes(object(rs, "resourceSpans[]").resource);
+    const service = serviceName(resource);
+    for (const ss of list(rs as Obj, "scopeSpans")) {
+      const scopeObj = (object(ss, "scopeSpans[]").scope ?? {}) as Obj;
+      const scope = { name: str(scopeObj.name), version: str(scopeObj.version) };
+      for (const raw of list(ss as Obj, "spans")) {
+        try {
+          out.items.push(span(raw, ids, { service, resource, scope }));
+        } catch (error) {
+          out.rejected++;
+          out.firstError ??= (error as Error).message;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Normalizes an `ExportLogsServiceRequest`. */
+export function normalizeLogs(request: unknown, ids: IdEncoding): Normalized<LogRecord> {
+  const out: Normalized<LogRecord> = { items: [], rejected: 0, firstError: undefined };
+  for (const rl of list(object(request, "request"), "resourceLogs")) {
+    const service = serviceName(attributes(object(rl, "resourceLogs[]").resource));
+    for (const sl of list(rl as Obj, "scopeLogs")) {
+      for (const raw of list(object(sl, "scopeLogs[]"), "logRecords")) {
+        try {
+          const r = object(raw, "logRecord");
+          const time = nanos(r.timeUnixNano ?? 0, "timeUnixNano");
+          out.items.push({
+            traceId: id(r.traceId, ids, 16, "traceId", true),
+            spanId: id(r.spanId, ids, 8, "spanId", true),
+            timeUnixNano: time === "0" ? nanos(r.observedTimeUnixNano ?? 0, "time") : time,
+            severityNumber: Number(r.severityNumber ?? 0) || 0,
+            severityText: str(r.severityText),
+            body: anyValue(r.body),
+            attributes: attributes(r),
+            service,
+          });
+        } catch (error) {
+          out.rejected++;
+          out.firstError ??= (error as Error).message;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Counts the data points of an `ExportMetricsServiceRequest` (metrics are accepted, not kept). */
+export function countMetricPoints(request: unknown): number {
+  let points = 0;
+  for (const rm of list(object(request, "request"), "resourceMetrics")) {
+    for (const sm of list(object(rm, "resourceMetrics[]"), "scopeMetrics")) {
+      for (const metric of list(object(sm, "scopeMetrics[]"), "metrics")) {
+        for (const value of Object.values(object(metric, "metric"))) {
+          const dataPoints = (value as Obj | null)?.dataPoints;
+          if (Array.isArray(dataPoints)) points += dataPoints.length;
+        }
+      }
+    }
+  }
+  return points;
+}
+
+function span(
+  raw: unknown,
+  ids: IdEncoding,
+  context: Pick<SpanRecord, "service" | "resource" | "scope">,
+): SpanRecord {
+  const s = object(raw, "span");
+  const start = nanos(s.startTimeUnixNano, "startTimeUnixNano");
+  const end = nanos(s.endTimeUnixNano, "endTimeUnixNano");
+  if (nanosBefore(end, start)) throw new PayloadError("Span ends before it starts");
+  const status = (s.status ?? {}) as Obj;
+  return {
+    traceId: id(s.traceId, ids, 16, "traceId", false),
+    spanId: id(s.spanId, ids, 8, "spanId", false),
+    parentSpanId: id(s.parentSpanId, ids, 8, "parentSpanId", true),
+    traceState: str(s.traceState),
+    flags: Number(s.flags ?? 0) || 0,
+    name: str(s.name),
+    kind: enumNumber(s.kind, SPAN_KINDS),
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    attributes: attributes(s),
+    events: list(s, "events").map((e) => {
+      const event = object(e, "event");
+      return {
+        timeUnixNano: nanos(event.timeUnixNano ?? start, "event.timeUnixNano"),
+        name: str(event.name),
+        attributes: attributes(event),
+      };
+    }),
+    links: list(s, "links").map((l) => {
+      const link = object(l, "link");
+      return {
+        traceId: id(link.traceId, ids, 16, "link.traceId", false),
+        spanId: id(link.spanId, ids, 8, "link.spanId", false),
+        traceState: str(link.traceState),
+        attributes: attributes(link),
+      };
+    }),
+    status: {
+      code: enumNumber(status.code, STATUS_CODES),
+      message: str(status.message),
+    },
+    ...context,
+  };
+}
+
+const SPAN_KINDS = [
+  "SPAN_KIND_UNSPECIFIED",
+  "SPAN_KIND_INTERNAL",
+  "SPAN_KIND_SERVER",
+  "SPAN_KIND_CLIENT",
+  "SPAN_KIND_PRODUCER",
+  "SPAN_KIND_CONSUMER",
+];
+const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
+
+/** `a < b` for canonical nanosecond strings (no leading zeros), without a BigInt per span. */
+function nanosBefore(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length < b.length : a < b;
+}
+
+function object(value: unknown, what: string): Obj {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new PayloadError(`Invalid ${what}: expected an object`);
+  }
+  return value as Obj;
+}
+
+function list(value: Obj, field: string): unknown[] {
+  const item = value[field];
+  if (item === undefined || item === null) return [];
+  if (!Array.isArray(item)) throw new PayloadError(`Invalid "${field}": expected an array`);
+  return item;
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function nanos(value: unknown, field: string): string {
+  if (typeof value === "string" && CANONICAL_NANOS.test(value)) return value;
+  if (isLong(value)) {
+    return longText(value) ??
+      ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
+  }
+  const text = typeof value === "number" ? BigInt(Math.trunc(value)).toString() : value;
+  if (typeof text === "string" && /^\d{1,20}$/.test(text)) return BigInt(text).toString();
+  throw new PayloadError(
+    `Invalid ${field} ${JSON.stringify(value)}: expected unsigned nanoseconds`,
+  );
+}
+
+const CANONICAL_NANOS = /^(0|[1-9]\d{0,18})$/;
+
+interface Long {
+  low: number;
+  high: number;
+}
+
+function isLong(value: unknown): value is Long {
+  return value !== null && typeof value === "object" && typeof (value as Long).low === "number" &&
+    typeof (value as Long).high === "number";
+}
+
+/** An unsigned 64-bit `Long` in decimal, without BigInt while the micros fit a double exactly. */
+function longText({ low, high }: Long): string | undefined {
+  const hi = high >>> 0;
+  // hi * 2^32 + lo = (hi * 4294967 + (hi * 296 + lo) / 1000) * 1000 + (hi * 296 + lo) % 1000
+  const rest = hi * 296 + (low >>> 0);
+  const micros = hi * 4294967 + Math.floor(rest / 1000);
+  if (!Number.isSafeInteger(micros)) return undefined;
+  const nanos = rest % 1000;
+  if (micros === 0) return String(nanos);
+  return `${micros}${nanos < 10 ? "00" : nanos < 100 ? "0" : ""}${nanos}`;
+}
+
+function enumNumber(value: unknown, names: readonly string[]): number {
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "string") return Math.max(0, names.indexOf(value));
+  return 0;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optional: boolean) {
+  if (ids === "bytes" && value instanceof Uint8Array) return bytesId(value, bytes, field, optional);
+  const text = typeof value === "string" ? value : "";
+  if (text === "" && optional) return "";
+  const hex = text.toLowerCase();
+  if (hex.length !== bytes * 2 || !HEX.test(hex) || /^0+$/.test(hex)) {
+    if (optional && /^0*$/.test(hex)) return "";
+    throw new PayloadError(
+      `Invalid ${field} "${text}": expected ${bytes * 2} hex digits, not all 0`,
+    );
+  }
+  return hex;
+}
+
+function bytesId(value: Uint8Array, bytes: number, field: string, optional: boolean): string {
+  let hex = "";
+  let zero = true;
+  for (let i = 0; i < value.length; i++) {
+    const byte = value[i]!;
+    if (byte !== 0) zero = false;
+    hex += BYTE_HEX[byte];
+  }
+  if (value.length === bytes && !zero) return hex;
+  if (optional && zero) return "";
+  throw new PayloadError(
+    `Invalid ${field} "${hex}": expected ${bytes} bytes (${bytes * 2} hex digits), not all 0`,
+  );
+}
+
+function attributes(holder: unknown): KeyValue[] {
+  if (holder === null || typeof holder !== "object") return [];
+  const items = (holder as Obj).attributes;
+  if (!Array.isArray(items)) return [];
+  return items.filter((kv): kv is Obj => kv !== null && typeof kv === "object")
+    .map((kv) => ({ key: str(kv.key), value: anyValue(kv.value) }));
+}
+
+function anyValue(raw: unknown): AnyValue {
+  if (raw === null || typeof raw !== "object") return {};
+  const v = raw as Obj;
+  if (typeof v.stringValue === "string") return { stringValue: v.stringValue };
+  if (typeof v.boolValue === "boolean") return { boolValue: v.boolValue };
+  if (present(v.intValue)) return { intValue: String(v.intValue) };
+  if (present(v.doubleValue)) return { doubleValue: Number(v.doubleValue) };
+  if (typeof v.bytesValue === "string") return { bytesValue: v.bytesValue };
+  if (v.bytesValue instanceof Uint8Array) return { bytesValue: base64(v.bytesValue) };
+  if (present(v.arrayValue)) {
+    const array = (v.arrayValue as Obj).values;
+    return { arrayValue: { values: Array.isArray(array) ? array.map(anyValue) : [] } };
+  }
+  if (present(v.kvlistValue)) return { kvlistValue: { values: attributesOf(v.kvlistValue) } };
+  return {};
+}
+
+/** Set: decoded protobuf leaves unset fields `null`, JSON leaves them out. */
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return btoa(text);
+}
+
+function attributesOf(holder: unknown): KeyValue[] {
+  const values = (holder as Obj | null)?.values;
+  return attributes({ attributes: values });
+}
+
+function serviceName(resource: readonly KeyValue[]): string {
+  const found = resource.find((kv) => kv.key === "service.name")?.value.stringValue;
+  return found === undefined || found === "" ? "unknown_service" : found;
+}

@@ -1,0 +1,70 @@
+/** The tracing service's own Prometheus metrics, on the shared registry. */
+import { Counter, Histogram, type Registry } from "prom-client";
+import { LATENCY_BUCKETS } from "../lib/http/metrics.ts";
+
+/** The counters and histograms the pipeline updates. */
+export interface TracingMetrics {
+  spansReceived: Counter<"signal">;
+  tracesReceived: Counter;
+  rejected: Counter<"signal" | "reason">;
+  dropped: Counter<"reason">;
+  spansStored: Counter;
+  forwarded: Counter<"endpoint" | "outcome">;
+  ingestDuration: Histogram<"signal" | "encoding">;
+  spanDuration: Histogram<"service">;
+}
+
+/** Registers the metrics on `registry`. */
+export function createTracingMetrics(registry: Registry): TracingMetrics {
+  const registers = [registry];
+  return {
+    spansReceived: new Counter({
+      name: "tracing_items_received_total",
+      help: "Spans, log records and metric data points received, by signal",
+      labelNames: ["signal"],
+      registers,
+    }),
+    tracesReceived: new Counter({
+      name: "tracing_traces_received_total",
+      help: "Distinct trace ids per accepted request, summed",
+      registers,
+    }),
+    rejected: new Counter({
+      name: "tracing_items_rejected_total",
+      help: "Items refused at ingest, by signal and reason",
+      labelNames: ["signal", "reason"],
+      registers,
+    }),
+    dropped: new Counter({
+      name: "tracing_spans_dropped_total",
+      help: "Accepted spans not stored, by reason (ratio, rate_limit, write_error)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    spansStored: new Counter({
+      name: "tracing_spans_stored_total",
+      help: "Spans written to the store",
+      registers,
+    }),
+    forwarded: new Counter({
+      name: "tracing_forward_requests_total",
+      help: "OTLP requests forwarded downstream, by endpoint and outcome (sent, failed, dropped)",
+      labelNames: ["endpoint", "outcome"],
+      registers,
+    }),
+    ingestDuration: new Histogram({
+      name: "tracing_ingest_duration_seconds",
+      help: "Time to decode and queue one OTLP request",
+      labelNames: ["signal", "encoding"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    spanDuration: new Histogram({
+      name: "tracing_span_duration_seconds",
+      help: "Duration of stored spans, by service",
+      labelNames: ["service"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The path of accepted data: tail sampler → write queue → store, plus fan-out and metrics.
+ * Ingest and the span API both feed it.
+ */
+import type { Logger } from "../../lib/log.ts";
+import type { Forwarder, ForwardItem } from "./forwarder.ts";
+import { createTailSampler, type SamplingOptions, type TailSampler } from "./tail_sampler.ts";
+import { durationMicros, type LogRecord, type SpanRecord } from "../span_model.ts";
+import type { TraceStore } from "../store/store.ts";
+import type { TracingMetrics } from "../metrics.ts";
+import { createSpanWriter, type SpanWriter } from "./writer.ts";
+
+/** The ingest pipeline. */
+export interface Pipeline {
+  /** Takes spans; `false` (nothing taken) when the queues are full. */
+  acceptSpans(spans: readonly SpanRecord[]): boolean;
+  /** Takes log records; `false` when the queues are full. */
+  acceptLogs(logs: readonly LogRecord[]): boolean;
+  /** Sends a copy of an accepted request to the fan-out endpoints. */
+  forward(item: ForwardItem): void;
+  readonly metrics: TracingMetrics;
+  /** Decides held traces and writes everything queued. */
+  flush(): void;
+  /** Flushes and stops timers; the store stays open. */
+  close(): void;
+}
+
+/** What `createPipeline` needs. */
+export interface PipelineOptions {
+  store: TraceStore;
+  metrics: TracingMetrics;
+  logger: Logger;
+  forwarder?: Forwarder;
+  sampling: SamplingOptions;
+  write: { batchSize: number; flushMs: number; queueMax: number };
+}
+
+/** Creates the pipeline. */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { metrics, logger } = options;
+  const writer: SpanWriter = createSpanWriter(options.store, {
+    ...options.write,
+    onWritten(spans) {
+      metrics.spansStored.inc(spans.length);
+      // Spans of one batch mostly share a service: its labelled histogram is looked up once.
+      let service: string | undefined;
+      let histogram: { observe(value: number): void } | undefined;
+      for (const span of spans) {
+        if (span.service !== service) {
+          service = span.service;
+          histogram = metrics.spanDuration.labels({ service });
+        }
+        histogram!.observe(durationMicros(span) / 1e6);
+      }
+    },
+    onError(error, dropped) {
+      metrics.dropped.inc({ reason: "write_error" }, dropped);
+      logger.error("Writing to the store failed", { error, dropped });
+    },
+  });
+  const sampler: TailSampler = createTailSampler(options.sampling, {
+    keep(spans) {
+      if (!writer.enqueueSpans(spans)) metrics.dropped.inc({ reason: "queue_full" }, spans.length);
+    },
+    drop(spans, reason) {
+      metrics.dropped.inc({ reason }, spans.length);
+    },
+  });
+  const full = (adding: number) =>
+    writer.pending() + sampler.held() + adding > options.write.queueMax;
+
+  return {
+    acceptSpans(spans) {
+      if (full(spans.length)) return false;
+      sampler.offer(spans);
+      return true;
+    },
+    acceptLogs(logs) {
+      return !full(logs.length) && writer.enqueueLogs(logs);
+    },
+    forward: (item) => options.forwarder?.forward(item),
+    metrics,
+    flush() {
+      sampler.flush();
+      writer.flush();
+    },
+    close() {
+      sampler.close();
+      writer.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Jaeger's v1 query API (`/api/...` of jaeger-query) with its `{data,total,limit,offset,errors}`
+ * envelope, so Jaeger UI and Grafana's Jaeger data source can read this service. Errors use
+ * Jaeger's envelope too: `{"data":null,...,"errors":[{"code","msg"}]}`.
+ */
+import { type Context, Hono } from "hono";
+import { HttpError } from "../../lib/http/errors.ts";
+import { readTraceQuery, searchTraces } from "./own_api_v1.ts";
+import { toJaegerTrace } from "./jaeger_model.ts";
+import { parseDuration } from "./params.ts";
+import { SPAN_KINDS } from "../span_model.ts";
+import type { StoredTrace, StoreQueries } from "../store/query.ts";
+
+function envelope(c: Context, data: unknown[]) {
+  return c.json({ data, total: data.length, limit: 0, offset: 0, errors: null });
+}
+
+/** Routes of the Jaeger v1 query API. */
+export function jaegerV1Routes(store: StoreQueries): Hono {
+  const app = new Hono();
+  app.onError((error, c) => {
+    const status = error instanceof HttpError ? error.status : 500;
+    const msg = error instanceof HttpError ? error.message : "Internal server error";
+    return c.json(
+      { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] },
+      status,
+    );
+  });
+  app.get("/api/services", (c) => envelope(c, store.services()));
+  app.get("/api/services/:service/operations", (c) => {
+    const names = store.operations(c.req.param("service")).map((op) => op.name);
+    return envelope(c, [...new Set(names)]);
+  });
+  app.get("/api/operations", (c) => {
+    const service = c.req.query("service") || undefined;
+    const kind = c.req.query("spanKind") || undefined;
+    const operations = store.operations(service)
+      .map((op) => ({
+        name: op.name,
+        spanKind: SPAN_KINDS[op.kind] === "unspecified" ? "" : SPAN_KINDS[op.kind] ?? "",
+      }))
+      .filter((op) => kind === undefined || op.spanKind === kind);
+    return envelope(c, operations);
+  });
+  app.get("/api/traces", (c) => {
+    const ids = c.req.queries("traceID") ?? [];
+    if (ids.length > 0) {
+      const traces = ids.map((id) => store.getTrace(id)).filter((t): t is StoredTrace =>
+        t !== undefined
+      );
+      return envelope(c, traces.map(toJaegerTrace));
+    }
+    const query = readTraceQuery((n) => c.req.query(n), (n) => c.req.queries(n));
+    return envelope(c, searchTraces(store, query).map(toJaegerTrace));
+  });
+  app.get("/api/traces/:traceId", (c) => {
+    const trace = store.getTrace(c.req.param("traceId"));
+    if (trace === undefined) throw new HttpError(404, "trace_not_found", "trace not found");
+    return envelope(c, [toJaegerTrace(trace)]);
+  });
+  app.get("/api/dependencies", (c) => {
+    const endTs = Number(c.req.query("endTs") ?? Date.now());
+    const lookbackMs = c.req.query("lookback") === undefined
+      ? 24 * 3600_000
+      : parseDuration("lookback", c.req.query("lookback")!) / 1000;
+    if (!Number.isFinite(endTs)) {
+      throw new HttpError(
+        400,
+        "invalid_request",
+        `Invalid endTs "${c.req.query("endTs")}": expected epoch milliseconds`,
+      );
+    }
+    return envelope(c, store.dependencies((endTs - lookbackMs) * 1000, endTs * 1000));
+  });
+  return app;
+}

@@ -1,0 +1,117 @@
+/** The service's own query API under `/api/v1`. */
+import { Hono } from "hono";
+import { HttpError } from "../../lib/http/errors.ts";
+import { SPAN_KINDS } from "../span_model.ts";
+import type { StoredTrace, StoreQueries, TraceQuery } from "../store/query.ts";
+import { parseDuration, parseLimit, parseTags, parseTimeMicros } from "./params.ts";
+import { latencyStats, traceSummary, traceView } from "./trace_view.ts";
+
+/** Reads a trace search from query parameters (own API and Jaeger v1 share the names). */
+export function readTraceQuery(
+  query: (name: string) => string | undefined,
+  queries: (name: string) => string[] | undefined,
+  nowMs = Date.now(),
+): TraceQuery {
+  const get = (name: string) => {
+    const value = query(name);
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const result: TraceQuery = {
+    tags: parseTags([...(queries("tags") ?? []), ...(queries("tag") ?? [])]),
+    limit: parseLimit(get("limit"), 20),
+  };
+  const service = get("service");
+  const operation = get("operation");
+  if (service !== undefined) result.service = service;
+  if (operation !== undefined && operation !== "all") result.operation = operation;
+  const min = get("minDuration");
+  const max = get("maxDuration");
+  if (min !== undefined) result.minDurationUs = parseDuration("minDuration", min);
+  if (max !== undefined) result.maxDurationUs = parseDuration("maxDuration", max);
+  const start = get("start");
+  const end = get("end");
+  const lookback = get("lookback");
+  if (end !== undefined) result.endUs = parseTimeMicros("end", end);
+  if (start !== undefined) result.startUs = parseTimeMicros("start", start);
+  else if (lookback !== undefined && lookback !== "custom") {
+    result.startUs = (result.endUs ?? nowMs * 1000) - parseDuration("lookback", lookback);
+  }
+  return result;
+}
+
+/** Runs a search and loads each matching trace. */
+export function searchTraces(store: StoreQueries, query: TraceQuery): StoredTrace[] {
+  return store.findTraceIds(query).map((id) => store.getTrace(id))
+    .filter((trace): trace is StoredTrace => trace !== undefined);
+}
+
+/** Routes of the own API; `health` adds the pipeline's numbers to `/api/v1/health`. */
+export function apiV1Routes(
+  store: StoreQueries,
+  health: () => Record<string, unknown>,
+): Hono {
+  const app = new Hono();
+  app.get("/api/v1/traces/search", (c) => {
+    const query = readTraceQuery((n) => c.req.query(n), (n) => c.req.queries(n));
+    const traces = searchTraces(store, query).map(traceSummary);
+    return c.json({ traces, count: traces.length });
+  });
+  app.get("/api/v1/traces/:traceId", (c) => {
+    const traceId = c.req.param("traceId");
+    if (!/^[0-9a-fA-F]{32}$/.test(traceId)) {
+      throw new HttpError(
+        400,
+        "invalid_trace_id",
+        `Invalid trace id "${traceId}": expected 32 hex digits`,
+      );
+    }
+    const trace = store.getTrace(traceId);
+    if (trace === undefined) {
+      throw new HttpError(404, "trace_not_found", `Trace "${traceId}" not found`);
+    }
+    return c.json(traceView(trace));
+  });
+  app.get("/api/v1/services", (c) => c.json({ services: store.services() }));
+  app.get("/api/v1/operations", (c) => {
+    const service = c.req.query("service") || undefined;
+    const operations = store.operations(service).map((op) => ({
+      service: op.service,
+      name: op.name,
+      kind: SPAN_KINDS[op.kind] ?? "unspecified",
+    }));
+    return c.json({ operations });
+  });
+  app.get("/api/v1/metrics", (c) => {
+    const service = c.req.query("service");
+    if (service === undefined || service === "") {
+      throw new HttpError(400, "invalid_request", 'Missing "service": name the service to measure');
+    }
+    const operation = c.req.query("operation") || undefined;
+    const windowMs = parseDuration("window", c.req.query("window") ?? "5m") / 1000;
+    const samples = store.spanSamples({
+      service,
+      ...(operation === undefined ? {} : { operation }),
+      sinceUs: (Date.now() - windowMs) * 1000,
+    });
+    return c.json({
+      service,
+      operation: operation ?? null,
+      window_ms: windowMs,
+      ...latencyStats(samples, windowMs),
+    });
+  });
+  app.get("/api/v1/dependencies", (c) => {
+    const endUs = c.req.query("end")
+      ? parseTimeMicros("end", c.req.query("end")!)
+      : Date.now() * 1000;
+    const lookbackUs = parseDuration("lookback", c.req.query("lookback") ?? "24h");
+    const dependencies = store.dependencies(endUs - lookbackUs, endUs)
+      .map((d) => ({ parent: d.parent, child: d.child, call_count: d.callCount }));
+    return c.json({ dependencies });
+  });
+  app.get("/api/v1/health", (c) => {
+    c.header("cache-control", "no-store");
+    return c.json({ status: "ok", ...health() });
+  });
+  return app;
+}

@@ -1,0 +1,172 @@
+/**
+ * The span API for clients without an OpenTelemetry SDK, and the seed service's aliases
+ * (`/start-trace`, `/add-trace`, `/stop-trace`). Every answer carries the real W3C ids.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { readJson } from "../../lib/http/body.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import type { OpenSpans } from "./open_spans.ts";
+import { SPAN_KINDS, STATUS_ERROR, STATUS_OK, STATUS_UNSET, toKeyValues } from "../span_model.ts";
+
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+const HEX16 = /^[0-9a-fA-F]{16}$/;
+const attributes = z.record(
+  z.string(),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.array(z.union([z.string(), z.number(), z.boolean()])),
+  ]),
+).default({});
+const time = z.string().max(64).optional();
+const service = z.string().min(1).max(200).default("unknown_service");
+const name = z.string().min(1).max(500);
+const statusName = z.enum(["unset", "ok", "error"]).optional();
+const STATUS = { unset: STATUS_UNSET, ok: STATUS_OK, error: STATUS_ERROR } as const;
+
+const startSchema = z.object({
+  service,
+  name,
+  kind: z.enum(["internal", "server", "client", "producer", "consumer"]).default("internal"),
+  traceparent: z.string().optional(),
+  parent_span_id: z.string().regex(HEX16, "expected 16 hex digits").optional(),
+  start_time: time,
+  attributes,
+});
+const eventSchema = z.object({ name, time, attributes });
+const attributesSchema = z.object({ attributes });
+const endSchema = z.object({
+  end_time: time,
+  status: statusName,
+  status_message: z.string().max(4096).optional(),
+});
+const seedStart = z.object({
+  service,
+  operation: name,
+  message: z.string().max(4096).optional(),
+  start_time: time,
+});
+const seedAdd = seedStart.extend({
+  trace_id: z.string().regex(HEX32, "expected 32 hex digits"),
+  parent_span_id: z.string().regex(HEX16, "expected 16 hex digits"),
+});
+const seedStop = z.object({
+  span_id: z.string().min(1),
+  end_time: time,
+  status: statusName,
+  message: z.string().max(4096).optional(),
+});
+
+/** Routes of the span API and the seed aliases. */
+export function spanApiRoutes(spans: OpenSpans): Hono {
+  const app = new Hono();
+  app.post("/api/v1/spans", async (c) => {
+    const body = await readJson(c, startSchema);
+    const started = spans.start({
+      service: body.service,
+      name: body.name,
+      kind: SPAN_KINDS.indexOf(body.kind),
+      ...(body.traceparent === undefined
+        ? {}
+        : { remoteParent: parseTraceparent(body.traceparent) }),
+      ...(body.parent_span_id === undefined ? {} : { parentSpanId: body.parent_span_id }),
+      ...optionalTime("startNs", "start_time", body.start_time),
+      attributes: toKeyValues(body.attributes),
+    });
+    return c.json(started, 201);
+  });
+  app.post("/api/v1/spans/:spanId/events", async (c) => {
+    const body = await readJson(c, eventSchema);
+    return c.json(spans.addEvent(c.req.param("spanId"), {
+      name: body.name,
+      ...optionalTime("timeNs", "time", body.time),
+      attributes: toKeyValues(body.attributes),
+    }));
+  });
+  app.post("/api/v1/spans/:spanId/attributes", async (c) => {
+    const body = await readJson(c, attributesSchema);
+    return c.json(spans.setAttributes(c.req.param("spanId"), toKeyValues(body.attributes)));
+  });
+  app.post("/api/v1/spans/:spanId/end", async (c) => {
+    const body = await readJson(c, endSchema);
+    return c.json(spans.end(c.req.param("spanId"), {
+      ...optionalTime("endNs", "end_time", body.end_time),
+      ...(body.status === undefined
+        ? {}
+        : { status: STATUS[body.status], message: body.status_message ?? "" }),
+    }));
+  });
+
+  app.post("/start-trace", async (c) => {
+    const body = await readJson(c, seedStart);
+    return c.json(
+      spans.start({
+        service: body.service,
+        name: body.operation,
+        kind: 1,
+        ...optionalTime("startNs", "start_time", body.start_time),
+        attributes: body.message === undefined ? [] : toKeyValues({ message: body.message }),
+      }),
+      201,
+    );
+  });
+  app.post("/add-trace", async (c) => {
+    const body = await readJson(c, seedAdd);
+    return c.json(
+      spans.start({
+        service: body.service,
+        name: body.operation,
+        kind: 1,
+        traceId: body.trace_id,
+        parentSpanId: body.parent_span_id,
+        ...optionalTime("startNs", "start_time", body.start_time),
+        attributes: body.message === undefined ? [] : toKeyValues({ message: body.message }),
+      }),
+      201,
+    );
+  });
+  app.post("/stop-trace", async (c) => {
+    const body = await readJson(c, seedStop);
+    return c.json(spans.end(body.span_id, {
+      ...optionalTime("endNs", "end_time", body.end_time),
+      ...(body.status === undefined
+        ? {}
+        : { status: STATUS[body.status], message: body.message ?? "" }),
+    }));
+  });
+  return app;
+}
+
+function optionalTime<K extends string>(
+  key: K,
+  field: string,
+  text: string | undefined,
+): { [P in K]?: bigint } {
+  if (text === undefined) return {};
+  const ms = Date.parse(text);
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/i;
+  if (!rfc3339.test(text) || !Number.isFinite(ms)) {
+    throw new HttpError(
+      400,
+      "invalid_time",
+      `Invalid ${field} "${text}": expected an RFC 3339 time like 2024-05-01T12:00:00.123Z`,
+    );
+  }
+  const fraction = /\.(\d{1,9})/.exec(text)?.[1] ?? "";
+  const subMs = BigInt(fraction.padEnd(9, "0").slice(3) || "0");
+  return { [key]: BigInt(ms) * 1_000_000n + subMs } as { [P in K]?: bigint };
+}
+
+function parseTraceparent(text: string): { traceId: string; spanId: string } {
+  const match = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(text.trim());
+  if (match === null || match[1] === "ff" || /^0+$/.test(match[2]!) || /^0+$/.test(match[3]!)) {
+    throw new HttpError(
+      400,
+      "invalid_traceparent",
+      `Invalid traceparent "${text}": expected 00-<32 hex>-<16 hex>-<2 hex>`,
+    );
+  }
+  return { traceId: match[2]!, spanId: match[3]! };
+}

@@ -1,0 +1,229 @@
+/** The store's read side: trace lookup, search, listings, dependencies and latency samples. */
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { KeyValue, LogRecord, SpanRecord } from "../span_model.ts";
+import { spanFromRow, type SpanRow } from "./codec.ts";
+
+/** A trace search; durations and times in microseconds. */
+export interface TraceQuery {
+  service?: string;
+  operation?: string;
+  /** Every pair must match on one span (its attributes, its resource, or `error=true`). */
+  tags?: Readonly<Record<string, string>>;
+  minDurationUs?: number;
+  maxDurationUs?: number;
+  startUs?: number;
+  endUs?: number;
+  limit: number;
+}
+
+/** A stored trace: its spans by start time and the logs joined to it. */
+export interface StoredTrace {
+  spans: SpanRecord[];
+  logs: LogRecord[];
+}
+
+/** An operation of a service, with its span kind number. */
+export interface OperationRow {
+  service: string;
+  name: string;
+  kind: number;
+}
+
+/** One call-graph edge. */
+export interface DependencyEdge {
+  parent: string;
+  child: string;
+  callCount: number;
+}
+
+/** Read queries over the store. */
+export interface StoreQueries {
+  getTrace(traceId: string): StoredTrace | undefined;
+  /** Trace ids matching `query`, the most recent first. */
+  findTraceIds(query: TraceQuery): string[];
+  services(): string[];
+  operations(service?: string): OperationRow[];
+  /** Service-to-service calls among spans that started in `[startUs, endUs]`. */
+  dependencies(startUs: number, endUs: number): DependencyEdge[];
+  /** Durations and error flags of matching spans since `sinceUs`. */
+  spanSamples(
+    query: { service: string; operation?: string; sinceUs: number },
+  ): { durationUs: number; error: boolean }[];
+  spanCount(): number;
+}
+
+/** SQLite's default cap on the terms of one compound select is 500. */
+const MAX_MERGED_OPERATIONS = 200;
+
+/** Builds the read queries over an open database. */
+export function createStoreQueries(db: DatabaseSync): StoreQueries {
+  const traceSpans = db.prepare(
+    `SELECT trace_id, span_id, parent_span_id, service, operation, kind, resource_id, tags, data
+     FROM spans WHERE trace_id = ? ORDER BY start_us`,
+  );
+  const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
+  const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
+  const serviceOperations = db.prepare(
+    "SELECT DISTINCT operation FROM operations WHERE service = ?",
+  );
+  const filter = (where: readonly string[]) =>
+    where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+
+  /** Trace ids of the newest `rows` matching spans with the service and operation given. */
+  const plainSearch = (query: TraceQuery, where: string[], params: SQLInputValue[]) => {
+    const scope = [query.service, query.operation];
+    const clauses = ["service = ?", "operation = ?"].filter((_, i) => scope[i] !== undefined);
+    const scopeParams = scope.filter((value) => value !== undefined);
+    const statement = db.prepare(
+      `SELECT trace_id FROM spans ${filter([...clauses, ...where])} ORDER BY start_us DESC LIMIT ?`,
+    );
+    return (rows: number) => {
+      const found = statement.all(...scopeParams, ...params, rows) as { trace_id: string }[];
+      return { traceIds: found.map((row) => row.trace_id), exhausted: found.length < rows };
+    };
+  };
+
+  /**
+   * The first `limit` trace ids for a service alone: its spans, newest first, are one index
+   * range per operation of the service, merged by SQLite (ties by insertion order, newest first,
+   * as one index over the service read backwards gave) and read only as far as needed; past
+   * SQLite's limit on compound selects, one sorted scan. Other filters only mark the rows
+   * (`hit`) rather than narrow each range, where an operation with no match would be read to
+   * its end.
+   */
+  const serviceSearch = (service: string, filters: {
+    time: string[];
+    timeParams: SQLInputValue[];
+    where: string[];
+    params: SQLInputValue[];
+  }, limit: number): string[] => {
+    const operations = (serviceOperations.all(service) as { operation: string }[])
+      .map((row) => row.operation);
+    if (operations.length === 0) return [];
+    const merged = operations.length <= MAX_MERGED_OPERATIONS;
+    const arms = merged ? operations : [undefined];
+    const hit = filters.where.length > 0 ? filters.where.join(" AND ") : "1";
+    const arm = `SELECT start_us, rowid, trace_id, ${hit} AS hit FROM spans ${
+      filter([merged ? "service = ? AND operation = ?" : "service = ?", ...filters.time])
+    }`;
+    const statement = db.prepare(
+      `${arms.map(() => arm).join(" UNION ALL ")} ORDER BY 1 DESC, 2 DESC`,
+    );
+    const params = arms.flatMap((operation) => [
+      ...filters.params,
+      service,
+      ...(operation === undefined ? [] : [operation]),
+      ...filters.timeParams,
+    ]);
+    const ids = new Set<string>();
+    for (const row of statement.iterate(...params) as Iterable<{ trace_id: string; hit: number }>) {
+      if (row.hit !== 1) continue;
+      ids.add(row.trace_id);
+      if (ids.size === limit) break;
+    }
+    return [...ids];
+  };
+
+  return {
+    getTrace(traceId) {
+      const id = traceId.toLowerCase();
+      const rows = traceSpans.all(id) as unknown as SpanRow[];
+      if (rows.length === 0) return undefined;
+      const resources = new Map<number, KeyValue[]>();
+      const resourceOf = (resourceId: number): KeyValue[] => {
+        let resource = resources.get(resourceId);
+        if (resource === undefined) {
+          const row = resourceData.get(resourceId) as { data: string } | undefined;
+          resource = row === undefined ? [] : JSON.parse(row.data) as KeyValue[];
+          resources.set(resourceId, resource);
+        }
+        return resource;
+      };
+      const spans = rows.map((row) => spanFromRow(row, resourceOf(row.resource_id)));
+      const logs = (traceLogs.all(id) as { data: string }[]).map((r) => JSON.parse(r.data));
+      return { spans, logs };
+    },
+    findTraceIds(query) {
+      if (query.limit < 1) return [];
+      const where: string[] = [];
+      const params: SQLInputValue[] = [];
+      const add = (clause: string, ...values: SQLInputValue[]) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (query.minDurationUs !== undefined) add("duration_us >= ?", query.minDurationUs);
+      if (query.maxDurationUs !== undefined) add("duration_us <= ?", query.maxDurationUs);
+      const time: string[] = [];
+      const timeParams: SQLInputValue[] = [];
+      if (query.startUs !== undefined) time.push("start_us >= ?"), timeParams.push(query.startUs);
+      if (query.endUs !== undefined) time.push("start_us <= ?"), timeParams.push(query.endUs);
+      for (const [key, value] of Object.entries(query.tags ?? {})) {
+        // The span's own attribute wins; only without one does its resource's count.
+        const path = `$."${key.replaceAll('"', '\\"')}"`;
+        add(
+          `(json_extract(tags, ?) = ? OR (json_extract(tags, ?) IS NULL AND resource_id IN
+            (SELECT id FROM resources WHERE json_extract(tags, ?) = ?)))`,
+          path,
+          value,
+          path,
+          path,
+          value,
+        );
+      }
+      if (query.service !== undefined && query.operation === undefined) {
+        return serviceSearch(query.service, { time, timeParams, where, params }, query.limit);
+      }
+      const found = plainSearch(query, [...time, ...where], [...timeParams, ...params]);
+      // Newest matching spans first: a trace's first span met carries its latest start, so the
+      // first `limit` distinct traces are the answer. Reading a few rows and more only when
+      // needed avoids grouping every matching span (a million of them for a busy service).
+      const ids = new Set<string>();
+      for (let rows = query.limit * 16;; rows *= 4) {
+        const { traceIds, exhausted } = found(rows);
+        for (const traceId of traceIds) {
+          ids.add(traceId);
+          if (ids.size === query.limit) return [...ids];
+        }
+        if (exhausted) return [...ids];
+      }
+    },
+    services() {
+      const rows = db.prepare("SELECT DISTINCT service FROM operations ORDER BY service").all();
+      return (rows as { service: string }[]).map((row) => row.service);
+    },
+    operations(service) {
+      const rows = service === undefined
+        ? db.prepare("SELECT service, operation, kind FROM operations ORDER BY 1, 2").all()
+        : db.prepare("SELECT service, operation, kind FROM operations WHERE service = ? ORDER BY 2")
+          .all(service);
+      return (rows as { service: string; operation: string; kind: number }[])
+        .map((row) => ({ service: row.service, name: row.operation, kind: row.kind }));
+    },
+    dependencies(startUs, endUs) {
+      const rows = db.prepare(
+        `SELECT p.service AS parent, c.service AS child, COUNT(*) AS calls
+         FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+         WHERE c.start_us BETWEEN ? AND ? AND p.service <> c.service
+         GROUP BY p.service, c.service ORDER BY p.service, c.service`,
+      ).all(startUs, endUs) as { parent: string; child: string; calls: number }[];
+      return rows.map((row) => ({ parent: row.parent, child: row.child, callCount: row.calls }));
+    },
+    spanSamples({ service, operation, sinceUs }) {
+      // By operation, so that each operation's spans since `sinceUs` are one index range.
+      const rows = operation === undefined
+        ? db.prepare(
+          `SELECT duration_us, error FROM spans WHERE service = ? AND operation IN
+           (SELECT operation FROM operations WHERE service = ?) AND start_us >= ?`,
+        ).all(service, service, sinceUs)
+        : db.prepare(
+          `SELECT duration_us, error FROM spans
+           WHERE service = ? AND operation = ? AND start_us >= ?`,
+        ).all(service, operation, sinceUs);
+      return (rows as { duration_us: number; error: number }[])
+        .map((row) => ({ durationUs: row.duration_us, error: row.error === 1 }));
+    },
+    spanCount() {
+      return Number((db.prepare("SELECT COUNT(*) AS n FROM spans").get() as { n: number }).n);
+    },
+  };
+}
