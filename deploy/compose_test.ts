@@ -36,7 +36,7 @@ function specOf(name: string) {
   const spec = CLI_SPECS[name as ServiceName];
   assert.ok(
     spec !== undefined,
-    `compose service "${name}" has no CLI table in lib/cli_variables.ts`,
+    `compose service "${name}" has no CLI table in lib/config/cli_variables.ts`,
   );
   return spec;
 }

@@ -7,7 +7,7 @@
  */
 import { durationMicros, isError, type SpanRecord } from "../span_model.ts";
 
-/** The sampling knobs (see config.ts for their variables). */
+/** The sampling knobs (see ../config.ts for their variables). */
 export interface SamplingOptions {
   ratio: number;
   maxTracesPerSecond: number;

@@ -10,7 +10,7 @@
  * Version 3 drops the `(service, start_us)` index: searches by service alone merge the
  * `(service, operation, start_us)` index over the service's operations instead, which saves
  * ingest one of its three time-ordered index inserts per span. Its rows may also leave
- * attributes out of `data` (see store_codec.ts); version 2 rows read unchanged, so the upgrade
+ * attributes out of `data` (see codec.ts); version 2 rows read unchanged, so the upgrade
  * from 2 only drops the index.
  */
 import type { DatabaseSync } from "node:sqlite";
