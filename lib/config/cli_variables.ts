@@ -55,6 +55,7 @@ function openTelemetry(service: string): CliGroup {
       { name: `${otlp}_TRACES_ENDPOINT`, meaning: "full traces URL (default: <base>/v1/traces)" },
       { name: `${otlp}_PROTOCOL`, default: "http/protobuf", meaning: "http/protobuf or http/json" },
       { name: `${otlp}_TRACES_PROTOCOL`, meaning: "overrides OTEL_EXPORTER_OTLP_PROTOCOL" },
+      { name: "OTLP_SERIALIZER", default: "fast", meaning: "protobuf encoder: fast or official" },
       { name: `${otlp}_HEADERS`, meaning: "key=value,... headers sent with each export" },
       { name: `${otlp}_TRACES_HEADERS`, meaning: "overrides OTEL_EXPORTER_OTLP_HEADERS" },
       { name: `${otlp}_TIMEOUT`, default: "10000", meaning: "export timeout in ms" },

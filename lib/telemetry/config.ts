@@ -25,6 +25,12 @@ export const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
 /** One of `OTLP_PROTOCOLS`. */
 export type OtlpProtocol = typeof OTLP_PROTOCOLS[number];
 
+/** Values of `OTLP_SERIALIZER`: our OTLP/protobuf encoder, or the official one (the oracle). */
+export const OTLP_SERIALIZERS = ["fast", "official"] as const;
+
+/** One of `OTLP_SERIALIZERS`. */
+export type OtlpSerializerName = typeof OTLP_SERIALIZERS[number];
+
 /** Everything the telemetry pipeline needs, read once at start. */
 export interface TelemetryConfig {
   readonly serviceName: string;
@@ -39,6 +45,8 @@ export interface TelemetryConfig {
   readonly denoBuiltin: boolean;
   readonly tracesEndpoint: string;
   readonly protocol: OtlpProtocol;
+  /** OTLP_SERIALIZER: who encodes `http/protobuf` exports; JSON always uses the official one. */
+  readonly serializer: OtlpSerializerName;
   readonly headers: Readonly<Record<string, string>>;
   readonly exportTimeoutMs: number;
   readonly sampler: SamplerName;
@@ -103,6 +111,7 @@ export function readTelemetryConfig(
     denoBuiltin: read.bool("OTEL_DENO", false),
     tracesEndpoint,
     protocol: read.oneOf(protocolVariable, OTLP_PROTOCOLS, "http/protobuf"),
+    serializer: read.oneOf("OTLP_SERIALIZER", OTLP_SERIALIZERS, "fast"),
     headers: Object.freeze({
       ...parseKeyValueList(read, "OTEL_EXPORTER_OTLP_HEADERS"),
       ...parseKeyValueList(read, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
