@@ -167,15 +167,24 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   };
 }
 
-/** Starts `<service>/main.ts` with its start task's permissions and a temp data directory. */
+/**
+ * Starts `<service>/main.ts` with its start task's permissions and a temp data directory;
+ * `flags` adds to `deno run` (a preloaded module, `--cpu-prof`).
+ */
 export function startService(
   service: string,
-  options: { env: Record<string, string>; dataDir: string; cores: Cores; core?: number },
+  options: {
+    env: Record<string, string>;
+    dataDir: string;
+    cores: Cores;
+    core?: number;
+    flags?: readonly string[];
+  },
 ): Promise<BenchProcess> {
   return startProcess({
     name: service,
     script: `${service}/main.ts`,
-    flags: servicePermissions(options.dataDir),
+    flags: [...servicePermissions(options.dataDir), ...(options.flags ?? [])],
     env: { DATA_DIR: options.dataDir, OTEL_SERVICE_NAME: service, ...options.env },
     port: freePort(),
     cores: options.cores,
@@ -224,4 +233,17 @@ export function sampleRss(
 /** Resolves after `ms`. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts `bench/otlp_discard_sink.ts` on the load core; its `url` is the OTLP base URL. */
+export function startDiscardSink(cores: Cores): Promise<BenchProcess> {
+  return startProcess({
+    name: "otlp sink",
+    script: "bench/otlp_discard_sink.ts",
+    flags: ["--allow-net=127.0.0.1", "--allow-env=PORT"],
+    env: {},
+    port: freePort(),
+    cores,
+    core: cores.load,
+  });
 }

@@ -3,6 +3,7 @@
  * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
  * the server core; autocannon holds a fixed number of connections from the load core.
  */
+import { selfTimeByPackage } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
 import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
@@ -32,6 +33,10 @@ export async function seedUsers(userUrl: string, count = USERS): Promise<string[
 interface HttpVariant extends RunningVariant {
   /** The process the load goes to. */
   target: BenchProcess;
+  /** Where its processes write CPU profiles, with `--profile`. */
+  profiles: string | undefined;
+  /** 2xx answers over every run, warm-up included, to divide profiled time by. */
+  requests: number;
 }
 
 /** Runs scenario `http` (1) or `chain` (2). */
@@ -42,22 +47,28 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   const variants: HttpVariant[] = [];
   try {
     for (
-      const variant of tracingVariants(ctx.otlpEndpoint, {
+      const variant of tracingVariants({ sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint }, {
         deno: settings.denoMode,
+        comparisons: settings.comparisons,
         // The export encoding's cost, shown once on the simplest request.
         json: kind === "http",
       })
     ) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
-      const user = await startService("user", { env: variant.env, dataDir, cores });
+      const profiles = settings.profile
+        ? await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "profile-" })
+        : undefined;
+      const flags = [...variant.flags ?? [], ...profileFlags(profiles)];
+      const user = await startService("user", { env: variant.env, dataDir, cores, flags });
       const processes = [user];
-      variants.push({ name: variant.name, processes, target: user });
+      variants.push({ name: variant.name, processes, target: user, profiles, requests: 0 });
       await seedUsers(user.url);
       if (kind === "chain") {
         const order = await startService("order", {
           env: { ...variant.env, USER_SERVICE_URL: user.url },
           dataDir,
           cores,
+          flags,
         });
         processes.unshift(order);
         variants[variants.length - 1]!.target = order;
@@ -88,6 +99,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       );
       const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
+      variant.requests += result.ok;
       if (warmup) return;
       const key = keyFor(scenario, variant.name);
       const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
@@ -105,6 +117,36 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   } finally {
     await stopAll(variants.flatMap((variant) => variant.processes));
   }
+  for (const variant of variants) await recordProfile(ctx, scenario, variant);
+}
+
+/** `deno run` flags that write a CPU profile into `dir` at exit. */
+function profileFlags(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
+/**
+ * Notes the variant's CPU self time by package per request, summed over its processes' profiles
+ * (start-up and seeding included, so small packages' figures are upper bounds).
+ */
+async function recordProfile(ctx: BenchContext, scenario: string, variant: HttpVariant) {
+  if (variant.profiles === undefined || variant.requests === 0) return;
+  const totals = new Map<string, number>();
+  for await (const entry of Deno.readDir(variant.profiles)) {
+    const profile = JSON.parse(await Deno.readTextFile(`${variant.profiles}/${entry.name}`));
+    for (const [name, us] of selfTimeByPackage(profile)) {
+      totals.set(name, (totals.get(name) ?? 0) + us);
+    }
+  }
+  const rows = [...totals].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, us]) => sum + us, 0) / variant.requests;
+  const top = rows.slice(0, 12).map(([name, us]) =>
+    `${name} ${(us / variant.requests).toFixed(2)}`
+  );
+  ctx.results.note(
+    `CPU profile ${scenario}, ${variant.name}: ${total.toFixed(1)} µs/request busy; by package ` +
+      `(µs/request): ${top.join(", ")}`,
+  );
 }
 
 /** Records spans exported/created, drops and shed traces (warm-up included) of a variant's processes. */

@@ -31,6 +31,13 @@ export interface Settings {
   scenarios: ScenarioName[];
   /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios. */
   denoMode: boolean;
+  /**
+   * Whether the HTTP scenarios also run the official serializer, a plain SDK set-up and the
+   * tracing service as the endpoint, beside the discard sink.
+   */
+  comparisons: boolean;
+  /** `--profile`: CPU-profile the HTTP scenarios' services and report self time by package. */
+  profile: boolean;
 }
 
 /** The scenarios, in run order. */
@@ -39,7 +46,7 @@ export const SCENARIOS = ["http", "chain", "messaging", "ingest", "footprint", "
 /** One of `SCENARIOS`. */
 export type ScenarioName = typeof SCENARIOS[number];
 
-const FULL: Omit<Settings, "mode" | "scenarios"> = {
+const FULL: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   repeats: 3,
   warmupSeconds: 3,
   httpSeconds: 8,
@@ -56,9 +63,10 @@ const FULL: Omit<Settings, "mode" | "scenarios"> = {
   idleMs: 2000,
   quiesceMaxMs: 3000,
   denoMode: true,
+  comparisons: true,
 };
 
-const QUICK: Omit<Settings, "mode" | "scenarios"> = {
+const QUICK: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   ...FULL,
   warmupSeconds: 0.3,
   httpSeconds: 1,
@@ -74,7 +82,7 @@ const QUICK: Omit<Settings, "mode" | "scenarios"> = {
   denoMode: false,
 };
 
-const SMOKE: Omit<Settings, "mode" | "scenarios"> = {
+const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   ...QUICK,
   warmupSeconds: 0.3,
   httpSeconds: 0.5,
@@ -90,14 +98,17 @@ const SMOKE: Omit<Settings, "mode" | "scenarios"> = {
   idleMs: 200,
   quiesceMaxMs: 500,
   denoMode: false,
+  comparisons: false,
 };
 
 /** Reads `--quick`, `--smoke` and `--scenarios=a,b`; throws on anything else. */
 export function parseSettings(args: readonly string[]): Settings {
   let mode: Settings["mode"] = "full";
   let scenarios: ScenarioName[] = [...SCENARIOS];
+  let profile = false;
   for (const arg of args) {
     if (arg === "--quick") mode = "quick";
+    else if (arg === "--profile") profile = true;
     else if (arg === "--smoke") mode = "smoke";
     else if (arg.startsWith("--scenarios=")) {
       const names = arg.slice("--scenarios=".length).split(",").filter((name) => name !== "");
@@ -109,9 +120,11 @@ export function parseSettings(args: readonly string[]): Settings {
       }
       scenarios = names as ScenarioName[];
     } else {
-      throw new Error(`Unknown argument "${arg}": expected --quick, --smoke or --scenarios=a,b`);
+      throw new Error(
+        `Unknown argument "${arg}": expected --quick, --smoke, --profile or --scenarios=a,b`,
+      );
     }
   }
   const base = mode === "full" ? FULL : mode === "quick" ? QUICK : SMOKE;
-  return { ...base, mode, scenarios };
+  return { ...base, mode, scenarios, profile };
 }
