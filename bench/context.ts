@@ -24,6 +24,8 @@ export interface Variant {
   env: Record<string, string>;
   /** Extra `deno run` flags (the plain SDK's preloaded set-up). */
   flags?: string[];
+  /** Another checkout the services run from (`--compare`). */
+  root?: string;
 }
 
 /** The name of the variant every ratio is taken against. */
@@ -43,11 +45,12 @@ const PLAIN_SDK = ["--preload", "bench/plain_sdk_preload.ts"];
  * The variants of the HTTP scenarios: untraced, 10% and 100% head sampling exporting to the
  * discard sink; with `comparisons`, the same with the official serializer, with a plain SDK
  * set-up (official exporter, no export gate) and with Deno's built-in telemetry, and 100% to
- * the tracing service (end to end, with its shed counts); with `json`, 100% as OTLP JSON.
+ * the tracing service (end to end, with its shed counts); with `json`, 100% as OTLP JSON; with
+ * `compare`, 10% and 100% with the services of another checkout (before and after a change).
  */
 export function tracingVariants(
   endpoints: { sink: string; tracing: string },
-  options: { deno: boolean; comparisons: boolean; json?: boolean },
+  options: { deno: boolean; comparisons: boolean; json?: boolean; compare?: string },
 ): Variant[] {
   const sink = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.sink };
   const variants: Variant[] = [
@@ -70,6 +73,13 @@ export function tracingVariants(
       { name: "plain SDK 10%", env: { ...sink, ...TEN_PERCENT }, flags: PLAIN_SDK },
       { name: "plain SDK 100%", env: { ...sink, ...ALL }, flags: PLAIN_SDK },
       { name: END_TO_END, env: { ...ALL, OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.tracing } },
+    );
+  }
+  if (options.compare !== undefined) {
+    const root = options.compare;
+    variants.push(
+      { name: "compared checkout 10%", env: { ...sink, ...TEN_PERCENT }, root },
+      { name: "compared checkout 100%", env: { ...sink, ...ALL }, root },
     );
   }
   // OTEL_SERVICE_NAME is set by `startService` for every process, as Deno's mode requires.

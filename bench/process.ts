@@ -169,6 +169,7 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
 
 /**
  * Starts `<service>/main.ts` with its start task's permissions and a temp data directory;
+ * `root` runs it from another checkout (this one's import map and lockfile still apply);
  * `flags` adds to `deno run` (a preloaded module, `--cpu-prof`).
  */
 export function startService(
@@ -179,11 +180,15 @@ export function startService(
     cores: Cores;
     core?: number;
     flags?: readonly string[];
+    /** Another checkout to run the service from (`--compare`); default this one. */
+    root?: string;
   },
 ): Promise<BenchProcess> {
   return startProcess({
     name: service,
-    script: `${service}/main.ts`,
+    script: options.root === undefined
+      ? `${service}/main.ts`
+      : `${options.root}/${service}/main.ts`,
     flags: [...servicePermissions(options.dataDir), ...(options.flags ?? [])],
     env: { DATA_DIR: options.dataDir, OTEL_SERVICE_NAME: service, ...options.env },
     port: freePort(),

@@ -50,6 +50,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       const variant of tracingVariants({ sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint }, {
         deno: settings.denoMode,
         comparisons: settings.comparisons,
+        compare: settings.compare,
         // The export encoding's cost, shown once on the simplest request.
         json: kind === "http",
       })
@@ -59,7 +60,8 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
         ? await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "profile-" })
         : undefined;
       const flags = [...variant.flags ?? [], ...profileFlags(profiles)];
-      const user = await startService("user", { env: variant.env, dataDir, cores, flags });
+      const { root } = variant;
+      const user = await startService("user", { env: variant.env, dataDir, cores, flags, root });
       const processes = [user];
       variants.push({ name: variant.name, processes, target: user, profiles, requests: 0 });
       await seedUsers(user.url);
@@ -69,6 +71,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
           dataDir,
           cores,
           flags,
+          root,
         });
         processes.unshift(order);
         variants[variants.length - 1]!.target = order;

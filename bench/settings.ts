@@ -29,7 +29,7 @@ export interface Settings {
   quiesceMaxMs: number;
   /** Scenarios to run. */
   scenarios: ScenarioName[];
-  /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios. */
+  /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios (`--deno` forces it). */
   denoMode: boolean;
   /**
    * Whether the HTTP scenarios also run the official serializer, a plain SDK set-up and the
@@ -38,6 +38,8 @@ export interface Settings {
   comparisons: boolean;
   /** `--profile`: CPU-profile the HTTP scenarios' services and report self time by package. */
   profile: boolean;
+  /** `--compare=<dir>`: another checkout whose services run as extra HTTP variants. */
+  compare?: string;
 }
 
 /** The scenarios, in run order. */
@@ -106,9 +108,13 @@ export function parseSettings(args: readonly string[]): Settings {
   let mode: Settings["mode"] = "full";
   let scenarios: ScenarioName[] = [...SCENARIOS];
   let profile = false;
+  let deno: boolean | undefined;
+  let compare: string | undefined;
   for (const arg of args) {
     if (arg === "--quick") mode = "quick";
     else if (arg === "--profile") profile = true;
+    else if (arg === "--deno") deno = true;
+    else if (arg.startsWith("--compare=")) compare = arg.slice("--compare=".length);
     else if (arg === "--smoke") mode = "smoke";
     else if (arg.startsWith("--scenarios=")) {
       const names = arg.slice("--scenarios=".length).split(",").filter((name) => name !== "");
@@ -121,10 +127,10 @@ export function parseSettings(args: readonly string[]): Settings {
       scenarios = names as ScenarioName[];
     } else {
       throw new Error(
-        `Unknown argument "${arg}": expected --quick, --smoke, --profile or --scenarios=a,b`,
+        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir> or --scenarios=a,b`,
       );
     }
   }
   const base = mode === "full" ? FULL : mode === "quick" ? QUICK : SMOKE;
-  return { ...base, mode, scenarios, profile };
+  return { ...base, mode, scenarios, profile, compare, denoMode: deno ?? base.denoMode };
 }
