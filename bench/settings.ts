@@ -23,6 +23,8 @@ export interface Settings {
   querySeconds: number;
   /** Overload: seconds per run against a dead OTLP endpoint. */
   overloadSeconds: number;
+  /** In-process (scenario 7): requests per run through `app.request()`. */
+  inprocessRequests: number;
   /** Footprint: how long a fresh service sits idle before its memory is read. */
   idleMs: number;
   /** Longest wait after a run for the variant's span queue to empty. */
@@ -43,7 +45,15 @@ export interface Settings {
 }
 
 /** The scenarios, in run order. */
-export const SCENARIOS = ["http", "chain", "messaging", "ingest", "footprint", "overload"] as const;
+export const SCENARIOS = [
+  "http",
+  "chain",
+  "messaging",
+  "ingest",
+  "footprint",
+  "overload",
+  "inprocess",
+] as const;
 
 /** One of `SCENARIOS`. */
 export type ScenarioName = typeof SCENARIOS[number];
@@ -62,6 +72,7 @@ const FULL: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   querySpans: 1_000_000,
   querySeconds: 5,
   overloadSeconds: 15,
+  inprocessRequests: 20_000,
   idleMs: 2000,
   quiesceMaxMs: 3000,
   denoMode: true,
@@ -78,6 +89,7 @@ const QUICK: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   querySpans: 50_000,
   querySeconds: 1,
   overloadSeconds: 1,
+  inprocessRequests: 5000,
   idleMs: 500,
   quiesceMaxMs: 300,
   // Deno's built-in mode only in the full run, to stay under two minutes.
@@ -97,6 +109,7 @@ const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   querySpans: 2_000,
   querySeconds: 0.5,
   overloadSeconds: 1,
+  inprocessRequests: 300,
   idleMs: 200,
   quiesceMaxMs: 500,
   denoMode: false,
