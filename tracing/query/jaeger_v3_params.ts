@@ -92,9 +92,15 @@ export function readFindTracesQuery(url: string): TraceQuery {
   if (operation !== undefined) query.operation = operation.value;
   const min = get("query.startTimeMin");
   const max = get("query.startTimeMax");
-  if (min !== undefined) query.startUs = parseRfc3339Micros(min);
-  // start_time_max is exclusive; the store's bound is inclusive.
-  if (max !== undefined) query.endUs = parseRfc3339Micros(max) - 1;
+  if (min !== undefined) {
+    const time = parseRfc3339(min);
+    query.startUs = time.micros + (time.extraNanos > 0 ? 1 : 0);
+  }
+  if (max !== undefined) {
+    // start_time_max is exclusive; the store's bound is inclusive.
+    const time = parseRfc3339(max);
+    query.endUs = time.micros - (time.extraNanos > 0 ? 0 : 1);
+  }
   if (min !== undefined && max !== undefined && query.startUs! > query.endUs!) {
     throw invalid(
       `Invalid time range: ${min.name} "${min.value}" must be before ${max.name} "${max.value}"`,
@@ -115,8 +121,8 @@ export function checkGetTraceParams(url: string): void {
   const start = get("startTime");
   const end = get("endTime");
   const raw = get("rawTraces");
-  if (start !== undefined) parseRfc3339Micros(start);
-  if (end !== undefined) parseRfc3339Micros(end);
+  if (start !== undefined) parseRfc3339(start);
+  if (end !== undefined) parseRfc3339(end);
   if (raw !== undefined) parseGoBool(raw);
 }
 
@@ -147,8 +153,11 @@ export function parseTraceIdParam(text: string): string {
 const RFC3339 =
   /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Epoch microseconds of an RFC 3339 time with up to nanosecond digits (Go's RFC3339Nano). */
-export function parseRfc3339Micros(param: GivenParam): number {
+/**
+ * An RFC 3339 time with up to nanosecond digits (Go's RFC3339Nano) as whole epoch microseconds
+ * and the nanoseconds beyond them (a double cannot hold epoch nanoseconds exactly).
+ */
+export function parseRfc3339(param: GivenParam): { micros: number; extraNanos: number } {
   const match = RFC3339.exec(param.value);
   const ms = match === null ? NaN : Date.parse(`${match[1]}T${match[2]}${match[4]!.toUpperCase()}`);
   if (!Number.isFinite(ms)) {
@@ -156,7 +165,11 @@ export function parseRfc3339Micros(param: GivenParam): number {
       `Invalid ${param.name} "${param.value}": expected an RFC 3339 time like 2026-01-02T15:04:05.123Z`,
     );
   }
-  return ms * 1000 + Number((match![3] ?? "").padEnd(6, "0").slice(0, 6));
+  const fraction = (match![3] ?? "").padEnd(9, "0");
+  return {
+    micros: ms * 1000 + Number(fraction.slice(0, 6)),
+    extraNanos: Number(fraction.slice(6)),
+  };
 }
 
 const GO_DURATION_UNITS_US: Record<string, number> = {
