@@ -231,7 +231,13 @@ function readAttributes(param: GivenParam | undefined): Record<string, string> {
       `Invalid ${param.name} "${param.value}": expected a JSON object of strings like {"http.response.status_code":"500"}`,
     );
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
+  const attributes = Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
+  if (attributes["otel.status_code"] === "ERROR") {
+    // Jaeger shows an ERROR status as both of these tags; the store indexes `error=true`.
+    delete attributes["otel.status_code"];
+    attributes.error = "true";
+  }
+  return attributes;
 }
 
 function isScalar(value: unknown): boolean {

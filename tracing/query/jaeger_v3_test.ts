@@ -129,6 +129,14 @@ Deno.test("GET /api/v3/trace-summaries narrows by every filter Jaeger UI sends",
       const attributes = JSON.stringify({ "http.response.status_code": "500" });
       assert.deepEqual(await traceIds({ "query.attributes": attributes }), [ids.a]);
     });
+    await t.step(
+      "an ERROR status as Jaeger tags it: error=true or otel.status_code=ERROR",
+      async () => {
+        for (const tags of [{ error: "true" }, { "otel.status_code": "ERROR" }]) {
+          assert.deepEqual(await traceIds({ "query.attributes": JSON.stringify(tags) }), [ids.a]);
+        }
+      },
+    );
     await t.step("snake_case aliases mean the same", async () => {
       const found = await summaries(service, {
         "query.service_name": "order",
