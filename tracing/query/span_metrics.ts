@@ -8,7 +8,7 @@
  */
 import type { MetricSpan } from "../store/query.ts";
 import type { MetricsQuery, MetricType } from "./jaeger_metrics_params.ts";
-import { nearestRank } from "./trace_view.ts";
+import { nearestRankIndex } from "./trace_view.ts";
 
 /** A value in proto3 JSON: a number, or the string "NaN" where there is none. */
 export type DoubleJson = number | "NaN";
@@ -92,8 +92,35 @@ function value(type: MetricType, window: readonly MetricSpan[], query: MetricsQu
   if (type === "calls") return window.length / (query.ratePerMs / 1000);
   if (window.length === 0) return "NaN";
   if (type === "errors") return window.filter((span) => span.error).length / window.length;
-  const sorted = window.map((span) => span.durationUs).sort((a, b) => a - b);
-  return nearestRank(sorted, query.quantile ?? 0.95) / 1000;
+  const durations = Float64Array.from(window, (span) => span.durationUs);
+  return selectKth(durations, nearestRankIndex(durations.length, query.quantile ?? 0.95)) / 1000;
+}
+
+/**
+ * The `k`-th smallest of `values` (reordered in place), by quickselect: a window holds every span
+ * of `ratePer`, and one point needs one rank, so sorting each window would cost far more.
+ */
+export function selectKth(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 /** A `google.protobuf.Timestamp` in proto3 JSON: RFC 3339, fraction only when non-zero. */

@@ -120,5 +120,10 @@ export function latencyStats(
 
 /** The nearest-rank `q` quantile (0 < q <= 1) of ascending, non-empty `sorted`. */
 export function nearestRank(sorted: readonly number[], q: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))]!;
+  return sorted[nearestRankIndex(sorted.length, q)]!;
+}
+
+/** Where the nearest-rank `q` quantile sits among `n` ascending values. */
+export function nearestRankIndex(n: number, q: number): number {
+  return Math.max(0, Math.min(n - 1, Math.ceil(q * n) - 1));
 }
