@@ -6,6 +6,7 @@
  */
 import { HttpError } from "../../lib/http/errors.ts";
 import { SPAN_KINDS } from "../span_model.ts";
+import { parseGoBool } from "./go_syntax.ts";
 
 /** The three metric endpoints. */
 export type MetricType = "latencies" | "calls" | "errors";
@@ -38,8 +39,6 @@ const ACCEPTED = [
   "spanKind",
   "prettyPrint",
 ];
-const TRUE = ["1", "t", "T", "true", "TRUE", "True"];
-const FALSE = ["0", "f", "F", "false", "FALSE", "False"];
 
 /** Reads a metrics query from a request URL; `nowMs` is the default `endTs`. */
 export function readMetricsQuery(url: string, type: MetricType, nowMs: number): MetricsQuery {
@@ -57,13 +56,11 @@ export function readMetricsQuery(url: string, type: MetricType, nowMs: number): 
   }
   const one = (name: string) => params.get(name) || undefined;
   const groupBy = one("groupByOperation");
-  if (groupBy !== undefined && !TRUE.includes(groupBy) && !FALSE.includes(groupBy)) {
-    throw invalid(`Invalid groupByOperation "${groupBy}": expected true or false`);
-  }
   const query: MetricsQuery = {
     services,
     spanKinds: readSpanKinds(params.getAll("spanKind").filter((kind) => kind !== "")),
-    groupByOperation: groupBy !== undefined && TRUE.includes(groupBy),
+    groupByOperation: groupBy !== undefined &&
+      parseGoBool({ name: "groupByOperation", value: groupBy }),
     endMs: readInteger("endTs", one("endTs"), nowMs, "epoch milliseconds"),
     lookbackMs: readInteger("lookback", one("lookback"), 3_600_000),
     stepMs: readInteger("step", one("step"), 5_000),
