@@ -1,7 +1,8 @@
 /**
  * Query parameters of Jaeger's v3 HTTP API, read the way jaeger-query's api_v3 gateway reads them:
  * the camelCase name (proto3 JSON) first, the older snake_case alias second. Unlike Jaeger, an
- * unknown, repeated or malformed parameter is a 400 naming it, so a typo never widens a search.
+ * unknown or malformed parameter, or two values for one, is a 400 naming it, so a typo never
+ * widens a search.
  */
 import { HttpError } from "../../lib/http/errors.ts";
 import { type GivenParam, parseGoBool, parseGoDurationMicros, parseRfc3339 } from "./go_syntax.ts";
