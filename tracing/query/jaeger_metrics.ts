@@ -12,8 +12,15 @@ import { metricFamily } from "./span_metrics.ts";
 
 const METRIC_TYPES: readonly string[] = ["latencies", "calls", "errors"];
 
+/** The most spans one metrics query reads per service, so a long lookback cannot exhaust memory. */
+export const MAX_METRIC_SPANS = 1_000_000;
+
 /** Routes of the metrics API; `now` (epoch ms) is the default `endTs`. */
-export function jaegerMetricsRoutes(store: StoreQueries, now: () => number = Date.now): Hono {
+export function jaegerMetricsRoutes(
+  store: StoreQueries,
+  options: { now?: () => number; maxSpans?: number } = {},
+): Hono {
+  const { now = Date.now, maxSpans = MAX_METRIC_SPANS } = options;
   const app = new Hono();
   app.onError(jaegerErrorHandler);
   // Spans are stored with microsecond times, so any whole millisecond is a valid step.
@@ -33,7 +40,17 @@ export function jaegerMetricsRoutes(store: StoreQueries, now: () => number = Dat
       kinds: query.spanKinds,
       sinceUs: (query.endMs - query.lookbackMs - query.ratePerMs) * 1000,
       untilUs: query.endMs * 1000,
+      limit: maxSpans + 1,
     });
+    const perService = new Map<string, number>();
+    for (const span of spans) perService.set(span.service, (perService.get(span.service) ?? 0) + 1);
+    if ([...perService.values()].some((count) => count > maxSpans)) {
+      throw new HttpError(
+        400,
+        "too_many_spans",
+        `Too many spans for lookback "${query.lookbackMs}" plus ratePer "${query.ratePerMs}": more than ${maxSpans} a service; ask for a shorter time range`,
+      );
+    }
     return c.json(metricFamily(type as MetricType, spans, query));
   });
   return app;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { makeSpan } from "../testing/span_fixture.ts";
 import { JaegerErrorSchema, MetricFamilySchema } from "../testing/jaeger_ui_contract.ts";
 import { createTestService, type TestService } from "../testing/test_deps.ts";
+import { jaegerMetricsRoutes } from "./jaeger_metrics.ts";
 
 const MINUTE = 60_000;
 
@@ -137,6 +138,24 @@ Deno.test("/api/metrics/* follow Jaeger's parameters and defaults", async (t) =>
       const body = await (await service.query.request("/api/metrics/minstep")).json();
       assert.deepEqual(body, { data: 1, total: 0, limit: 0, offset: 0, errors: null });
     });
+  } finally {
+    await service.close();
+  }
+});
+
+Deno.test("/api/metrics/* refuse a time range with more spans than they read", async () => {
+  const service = createTestService();
+  try {
+    const now = Date.now();
+    seed(service, now);
+    const app = jaegerMetricsRoutes(service.store, { now: () => now, maxSpans: 19 });
+    const response = await app.request("/api/metrics/calls?service=order&service=user");
+    const body = JaegerErrorSchema.parse(await response.json());
+    assert.equal(response.status, 400);
+    assert.match(body.errors[0]!.msg, /^Too many spans .*: more than 19 a service/);
+    const fits = await jaegerMetricsRoutes(service.store, { now: () => now, maxSpans: 20 })
+      .request("/api/metrics/calls?service=order&service=user");
+    assert.equal(fits.status, 200);
   } finally {
     await service.close();
   }

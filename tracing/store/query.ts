@@ -63,6 +63,8 @@ export interface MetricSpanQuery {
   kinds: readonly number[];
   sinceUs: number;
   untilUs: number;
+  /** At most this many spans per service are read. */
+  limit: number;
 }
 
 /** What the metrics API needs of a span. */
@@ -244,7 +246,7 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       return (rows as { duration_us: number; error: number }[])
         .map((row) => ({ durationUs: row.duration_us, error: row.error === 1 }));
     },
-    metricSpans({ services, kinds, sinceUs, untilUs }) {
+    metricSpans({ services, kinds, sinceUs, untilUs, limit }) {
       if (kinds.length === 0) return [];
       // By operation, so that each operation's spans in the window are one index range.
       const kindList = kinds.map(() => "?").join(", ");
@@ -252,10 +254,10 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
         `SELECT service, operation, start_us, duration_us, error FROM spans
          WHERE service = ? AND operation IN (SELECT operation FROM operations
            WHERE service = ? AND kind IN (${kindList}))
-         AND kind IN (${kindList}) AND start_us BETWEEN ? AND ?`,
+         AND kind IN (${kindList}) AND start_us BETWEEN ? AND ? LIMIT ?`,
       );
       const rows = [...new Set(services)].flatMap((service) =>
-        statement.all(service, service, ...kinds, ...kinds, sinceUs, untilUs) as {
+        statement.all(service, service, ...kinds, ...kinds, sinceUs, untilUs, limit) as {
           service: string;
           operation: string;
           start_us: number;
