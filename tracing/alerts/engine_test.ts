@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../../lib/log.ts";
+import { TestClock } from "../../lib/testing/clock.ts";
 import { makeSpan } from "../testing/span_fixture.ts";
 import { parseAlertRules } from "./rule.ts";
 import { createAlertEngine } from "./engine.ts";
@@ -17,7 +18,7 @@ Deno.test("createAlertEngine() fires on slow p99 and resolves, posting both to t
     '[{"service":"user","metric":"p99","threshold":100,"window_ms":60000}]',
   );
   assert.ok(Array.isArray(rules));
-  let now = Date.now();
+  const clock = new TestClock();
   const engine = createAlertEngine({
     store,
     rules,
@@ -25,15 +26,15 @@ Deno.test("createAlertEngine() fires on slow p99 and resolves, posting both to t
     webhookUrl: "http://hooks.test/alerts",
     logger: createLogger({ service: "tracing", write: (line) => lines.push(line) }),
     fetch: fakeFetch,
-    now: () => now,
+    now: clock.now,
   });
   try {
-    store.writeSpans([makeSpan({ service: "user", durationMs: 250, startMs: now - 1000 })]);
+    store.writeSpans([makeSpan({ service: "user", durationMs: 250, startMs: clock.now() - 1000 })]);
     await engine.evaluate();
     assert.equal(engine.list()[0]?.state, "firing");
     assert.equal(engine.list()[0]?.value, 250);
     assert.ok(lines.some((line) => line.includes('"msg":"Alert firing"')));
-    now += 120_000;
+    clock.advance(120_000);
     await engine.evaluate();
     assert.equal(engine.list()[0]?.state, "ok");
     assert.deepEqual(posts.map((p) => p.state), ["firing", "ok"]);

@@ -31,6 +31,8 @@ export function createTestService(options: {
   token?: string;
   maxBodyBytes?: number;
   ttlMs?: number;
+  /** The open spans' clock (start times, TTL); default the wall clock. */
+  nowNs?: () => bigint;
 } = {}): TestService {
   const logger = createLogger({ service: "tracing", level: "error", write: () => {} });
   const { telemetry } = createTestTelemetry();
@@ -52,6 +54,7 @@ export function createTestService(options: {
   const openSpans = createOpenSpans({
     ttlMs: options.ttlMs ?? 60_000,
     maxOpen: 100,
+    ...(options.nowNs === undefined ? {} : { nowNs: options.nowNs }),
     finish: (span) => pipeline.acceptSpans([span]),
   });
   const alerts = createAlertEngine({ store, rules: [], intervalMs: 60_000, logger });
