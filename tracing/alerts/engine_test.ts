@@ -44,6 +44,51 @@ Deno.test("createAlertEngine() fires on slow p99 and resolves, posting both to t
   }
 });
 
+Deno.test("createAlertEngine() fires an error_rate rule above its ratio and stays ok without data", async () => {
+  const store = openTraceStore(":memory:");
+  const clock = new TestClock();
+  const rules = parseAlertRules(
+    '[{"service":"order","metric":"error_rate","threshold":0.25,"window_ms":60000},' +
+      '{"service":"idle","metric":"error_rate","threshold":0}]',
+  );
+  assert.ok(Array.isArray(rules));
+  const engine = createAlertEngine({
+    store,
+    rules,
+    intervalMs: 60_000,
+    logger: createLogger({ service: "tracing", write: () => {} }),
+    now: clock.now,
+  });
+  const span = (error: boolean) =>
+    makeSpan({
+      service: "order",
+      startMs: clock.now() - 1000,
+      status: { code: error ? 2 : 0, message: "" },
+    });
+  try {
+    store.writeSpans([span(true), span(false), span(false), span(false)]);
+    await engine.evaluate();
+    const [order, idle] = engine.list();
+    assert.equal(order?.value, 0.25);
+    assert.equal(order?.state, "ok", "a rate equal to the threshold does not fire");
+    assert.equal(idle?.value, null);
+    assert.equal(idle?.state, "ok", "no spans is no data, not a 0% error rate");
+
+    store.writeSpans([span(true)]);
+    await engine.evaluate();
+    assert.equal(engine.list()[0]?.value, 0.4);
+    assert.equal(engine.list()[0]?.state, "firing");
+
+    clock.advance(120_000);
+    await engine.evaluate();
+    assert.equal(engine.list()[0]?.state, "ok");
+    assert.equal(engine.list()[0]?.value, null);
+  } finally {
+    await engine.close();
+    store.close();
+  }
+});
+
 Deno.test("parseAlertRules() rejects rules without a service or with an unknown metric", () => {
   assert.equal(typeof parseAlertRules('[{"metric":"p99","threshold":1}]'), "string");
   assert.equal(typeof parseAlertRules('[{"service":"a","metric":"p42","threshold":1}]'), "string");

@@ -90,6 +90,21 @@ export function createTestService(options: {
   };
 }
 
+/** Posts `sampleTraceJson(traceId)` to the ingest app and writes it, so queries see it. */
+export async function ingestSample(
+  service: TestService,
+  traceId = "5b8efff798038103d269b633813fc60c",
+): Promise<void> {
+  const response = await service.ingest.request("/v1/traces", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(sampleTraceJson(traceId)),
+  });
+  await response.body?.cancel();
+  if (response.status !== 200) throw new Error(`ingest answered ${response.status}`);
+  service.flush();
+}
+
 /** A small OTLP JSON request: a SERVER root and a CLIENT child with an event, one ERROR. */
 export function sampleTraceJson(traceId = "5b8efff798038103d269b633813fc60c"): unknown {
   const base = 1_700_000_000_000_000_000n;
