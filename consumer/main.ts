@@ -9,17 +9,16 @@ import { serveApp } from "../lib/http/serve.ts";
 import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
 import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { CONSUMER_SPEC, loadConfig } from "./config.ts";
 import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
 import { createWorker } from "./worker.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
-await handleCliFlags(CLI_SPECS.consumer);
+await handleCliFlags(CONSUMER_SPEC);
 const config = loadConfigOrExit("consumer", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
-logConfig(logger, config);
+logConfig(logger, config, { spec: CONSUMER_SPEC, env: Deno.env.toObject() });
 const telemetry = startTelemetry(config.telemetry, { logger });
 
 const { amqp } = config;

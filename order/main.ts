@@ -8,15 +8,14 @@ import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createTracedFetch } from "../lib/telemetry/traced_fetch.ts";
 import { createUserClient } from "../user/client.ts";
 import { createApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, ORDER_SPEC } from "./config.ts";
 import { createOrderStore } from "./store.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
-await handleCliFlags(CLI_SPECS.order);
+await handleCliFlags(ORDER_SPEC);
 const config = loadConfigOrExit("order", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
-logConfig(logger, config);
+logConfig(logger, config, { spec: ORDER_SPEC, env: Deno.env.toObject() });
 const telemetry = startTelemetry(config.telemetry, { logger });
 
 Deno.mkdirSync(config.dataDir, { recursive: true });

@@ -7,15 +7,14 @@ import { serveApp } from "../lib/http/serve.ts";
 import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
 import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, PRODUCER_SPEC } from "./config.ts";
 import { LoadRuns } from "./load.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
-await handleCliFlags(CLI_SPECS.producer);
+await handleCliFlags(PRODUCER_SPEC);
 const config = loadConfigOrExit("producer", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
-logConfig(logger, config);
+logConfig(logger, config, { spec: PRODUCER_SPEC, env: Deno.env.toObject() });
 const telemetry = startTelemetry(config.telemetry, { logger });
 
 const { amqp } = config;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
+import { SERVICE_SPECS } from "./service_specs.ts";
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type OtlpSink, type SinkSpan, startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { requestJson } from "../lib/testing/http.ts";
@@ -48,8 +48,8 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
         const help = await runOnce(launcher, service, { args: ["--help"], cwd });
         assert.equal(help.code, 0, help.stderr);
         assert.match(help.stdout, new RegExp(`^${service} ${VERSION}: `));
-        assert.match(help.stdout, new RegExp(`PORT +${CLI_SPECS[service].port} `));
-        for (const group of CLI_SPECS[service].groups) {
+        assert.match(help.stdout, new RegExp(`PORT +${SERVICE_SPECS[service].port} `));
+        for (const group of SERVICE_SPECS[service].groups) {
           for (const variable of group.variables) {
             assert.match(help.stdout, new RegExp(variable.name));
           }
@@ -60,7 +60,7 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
         const bad = await runOnce(launcher, service, { args: ["--bogus"], cwd });
         assert.equal(bad.code, 64);
         assert.match(bad.stderr, /Unknown argument "--bogus"/);
-        if (CLI_SPECS[service].dataDir) {
+        if (SERVICE_SPECS[service].dataDir) {
           // Outside the baked --allow-write=./data: a clear config error, not Deno's advice.
           const env = { DATA_DIR: join(cwd, "elsewhere"), PORT: "0" };
           const outside = await runOnce(launcher, service, { args: [], cwd, env });

@@ -7,19 +7,18 @@ import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
 import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createAlertEngine } from "./alerts/engine.ts";
 import { createIngestApp, createQueryApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, TRACING_SPEC } from "./config.ts";
 import { createForwarder } from "./pipeline/forwarder.ts";
 import { createOpenSpans } from "./span_api/open_spans.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
 import { openTraceStore } from "./store/store.ts";
 import { createTracingMetrics } from "./metrics.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
-await handleCliFlags(CLI_SPECS.tracing);
+await handleCliFlags(TRACING_SPEC);
 const config = loadConfigOrExit("tracing", loadConfig);
 const logger = createLogger({ service: config.service, level: config.logLevel });
-logConfig(logger, { ...config, ingestToken: config.ingestToken === undefined ? undefined : "***" });
+logConfig(logger, config, { spec: TRACING_SPEC, env: Deno.env.toObject() });
 if (config.selfExportDisabledReason !== undefined) {
   logger.info("Own spans are not exported", { reason: config.selfExportDisabledReason });
 }

@@ -6,15 +6,14 @@ import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
 import { openDatabase } from "../lib/sqlite.ts";
 import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, USER_SPEC } from "./config.ts";
 import { createUserStore } from "./store.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
-await handleCliFlags(CLI_SPECS.user);
+await handleCliFlags(USER_SPEC);
 const config = loadConfigOrExit("user", loadConfig);
 const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
-logConfig(logger, config);
+logConfig(logger, config, { spec: USER_SPEC, env: Deno.env.toObject() });
 const telemetry = startTelemetry(config.telemetry, { logger });
 
 Deno.mkdirSync(config.dataDir, { recursive: true });

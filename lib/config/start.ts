@@ -1,5 +1,7 @@
-/** Start-up helpers shared by every `main.ts`. */
-import { ConfigError, type Env, redactUrl } from "./env_reader.ts";
+/** Start-up helpers shared by every `main.ts`: a config error exits cleanly; secrets stay out of logs. */
+import { ConfigError, createEnvReader, type Env, redactUrl } from "./env_reader.ts";
+import type { ServiceSpec } from "./service_config.ts";
+import { maskSecret } from "./variables.ts";
 import { createLogger, type Logger } from "../log.ts";
 
 /**
@@ -16,16 +18,41 @@ export function loadConfigOrExit<T>(service: string, load: (env: Env) => T): T {
   }
 }
 
-/** Logs the effective config once, with header values and URL passwords masked. */
-export function logConfig(logger: Logger, config: object): void {
-  logger.info("Config loaded", { config: JSON.parse(JSON.stringify(config, maskSecrets)) });
+/**
+ * Logs the effective config once. Values of the variables `spec` declares secret (wherever they
+ * ended up in `config`) are masked, and so are URL passwords.
+ */
+export function logConfig(
+  logger: Logger,
+  config: object,
+  options: { spec: ServiceSpec; env: Env },
+): void {
+  const secrets = secretTexts(options.spec, options.env);
+  const mask = (_key: string, value: unknown): unknown => {
+    if (typeof value !== "string") return value;
+    if (secrets.has(value)) return maskSecret(value);
+    // URLs such as RABBITMQ_URL carry credentials: amqp://user:***@host
+    return value.includes("@") ? redactUrl(value) : value;
+  };
+  logger.info("Config loaded", { config: JSON.parse(JSON.stringify(config, mask)) });
 }
 
-function maskSecrets(key: string, value: unknown): unknown {
-  if (key === "headers" && value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).map((name) => [name, "***"]));
+/** The texts of the secret variables set in `env`, and the strings they parse into. */
+function secretTexts(spec: ServiceSpec, env: Env): Set<string> {
+  const read = createEnvReader(env);
+  const texts = new Set<string>();
+  for (const variable of spec.groups.flatMap((group) => group.variables)) {
+    if (!variable.secret) continue;
+    const raw = read.raw(variable.name);
+    if (raw === undefined) continue;
+    texts.add(raw);
+    const value = read.given(variable);
+    const parts = typeof value === "string"
+      ? [value]
+      : value !== null && typeof value === "object"
+      ? Object.values(value)
+      : [];
+    for (const part of parts) if (typeof part === "string" && part !== "") texts.add(part);
   }
-  // URLs such as RABBITMQ_URL carry credentials: amqp://user:***@host
-  if (typeof value === "string" && value.includes("@")) return redactUrl(value);
-  return value;
+  return texts;
 }
