@@ -1,8 +1,12 @@
-/** Start-up helpers shared by every `main.ts`: a config error exits cleanly; secrets stay out of logs. */
+/** How every `main.ts` starts its service, and the start-up steps it is made of. */
+import type { Hono } from "hono";
+import { handleCliFlags } from "./cli.ts";
 import { ConfigError, createEnvReader, type Env, redactUrl } from "./env_reader.ts";
-import type { ServiceSpec } from "./service_config.ts";
+import type { ServiceConfig, ServiceSpec } from "./service_config.ts";
 import { maskSecret } from "./variables.ts";
+import { type Closer, type Listener, type RunningServer, serve } from "../http/serve.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { startTelemetry, type Telemetry } from "../telemetry/setup.ts";
 
 /**
  * Loads the config from the process env; on a `ConfigError` prints every problem as one JSON log
@@ -55,4 +59,49 @@ function secretTexts(spec: ServiceSpec, env: Env): Set<string> {
     for (const part of parts) if (typeof part === "string" && part !== "") texts.add(part);
   }
   return texts;
+}
+
+/** What a service's `start` hands back: its apps and what to close on the way down. */
+export interface ServiceParts {
+  /** The app on PORT. */
+  app: Hono;
+  /** More ports, e.g. tracing's OTLP port; they drain with the main one. */
+  listeners?: readonly Listener[];
+  /** Closed before the servers drain (stop taking work). */
+  beforeDrain?: readonly Closer[];
+  /** Closed after the servers drained, in order. */
+  closers?: readonly Closer[];
+}
+
+/** What `start` gets: the loaded config, the logger and the running telemetry. */
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  telemetry: Telemetry;
+}
+
+/**
+ * The one way a service starts: answer `--help`/`--version`/`--healthcheck`, load the config
+ * (exit 78 listing every bad variable), log it with secrets masked, start telemetry, let `start`
+ * open the dependencies and build the apps, then serve every listener until SIGINT/SIGTERM.
+ */
+export async function startService<C extends ServiceConfig>(options: {
+  spec: ServiceSpec;
+  loadConfig: (env: Env) => C;
+  start: (context: ServiceContext<C>) => ServiceParts | Promise<ServiceParts>;
+}): Promise<RunningServer> {
+  const { spec } = options;
+  await handleCliFlags(spec);
+  const config = loadConfigOrExit(spec.service, options.loadConfig);
+  const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+  logConfig(logger, config, { spec, env: Deno.env.toObject() });
+  const telemetry = startTelemetry(config.telemetry, { logger });
+  const parts = await options.start({ config, logger, telemetry });
+  return serve([{ app: parts.app, port: config.port }, ...(parts.listeners ?? [])], {
+    ...config,
+    logger,
+    telemetry,
+    ...(parts.beforeDrain === undefined ? {} : { beforeDrain: parts.beforeDrain }),
+    ...(parts.closers === undefined ? {} : { closers: parts.closers }),
+  });
 }
