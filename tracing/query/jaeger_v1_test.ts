@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestService, ingestSample } from "../testing/test_deps.ts";
-import { makeSpan } from "../testing/span_fixture.ts";
+import { makeCall } from "../testing/span_fixture.ts";
 
 const TRACE_ID = "5b8efff798038103d269b633813fc60c";
 
@@ -80,17 +80,10 @@ Deno.test("GET /api/dependencies reads endTs and lookback in milliseconds, as Ja
   const service = createTestService();
   try {
     const endTs = Date.UTC(2026, 0, 1, 12);
-    const edge = (parent: string, child: string, startMs: number) => {
-      const root = makeSpan({ service: parent, startMs });
-      return [
-        root,
-        makeSpan({ service: child, traceId: root.traceId, parentSpanId: root.spanId, startMs }),
-      ];
-    };
     service.store.writeSpans([
-      ...edge("order", "user", endTs - 30 * 60_000),
-      ...edge("order", "user", endTs - 20 * 60_000),
-      ...edge("producer", "consumer", endTs - 3 * 3600_000),
+      ...makeCall("order", "user", endTs - 30 * 60_000),
+      ...makeCall("order", "user", endTs - 20 * 60_000),
+      ...makeCall("producer", "consumer", endTs - 3 * 3600_000),
     ]);
     const read = async (query: string) => {
       const response = await service.query.request(`/api/dependencies?${query}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestService, ingestSample } from "../testing/test_deps.ts";
-import { makeSpan } from "../testing/span_fixture.ts";
+import { makeCall } from "../testing/span_fixture.ts";
 
 const TRACE_ID = "5b8efff798038103d269b633813fc60c";
 
@@ -72,16 +72,9 @@ Deno.test("GET /api/v1/dependencies counts calls between services within end and
   const service = createTestService();
   try {
     const endMs = Date.UTC(2026, 0, 1, 12);
-    const edge = (parent: string, child: string, startMs: number) => {
-      const root = makeSpan({ service: parent, startMs });
-      return [
-        root,
-        makeSpan({ service: child, traceId: root.traceId, parentSpanId: root.spanId, startMs }),
-      ];
-    };
     service.store.writeSpans([
-      ...edge("order", "user", endMs - 30 * 60_000),
-      ...edge("producer", "consumer", endMs - 3 * 3600_000),
+      ...makeCall("order", "user", endMs - 30 * 60_000),
+      ...makeCall("producer", "consumer", endMs - 3 * 3600_000),
     ]);
     const read = async (query: string) =>
       (await (await service.query.request(`/api/v1/dependencies?${query}`)).json()).dependencies;
