@@ -13,7 +13,7 @@ await startService({
   loadConfig,
   async start({ config, logger, telemetry }) {
     const [registry, stats] = [createRegistry(), new ConsumerStats()];
-    const broker = new Broker(config.amqp, { ...config, tracer: telemetry.tracer, logger });
+    const broker = new Broker(config, { tracer: telemetry.tracer, logger });
     const worker = createWorker({ work: createWork(config), stats, registry, logger });
     const consumer = broker.consume({ ...config, ...worker });
     await broker.open();

@@ -9,7 +9,7 @@ await startService({
   spec: PRODUCER_SPEC,
   loadConfig,
   async start({ config, logger, telemetry }) {
-    const broker = new Broker(config.amqp, { ...config, tracer: telemetry.tracer, logger });
+    const broker = new Broker(config, { tracer: telemetry.tracer, logger });
     await broker.open();
     const loads = new LoadRuns({ maxRuns: config.loadMaxRuns });
     const readiness = { rabbitmq: () => broker.readiness() };

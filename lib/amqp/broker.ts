@@ -27,8 +27,14 @@ export class Broker {
   readonly #logger: Logger;
   readonly #attributes: Record<string, string | number>;
 
-  /** Connects nothing yet: add a consumer with `consume`, then `open`. */
-  constructor(config: AmqpConfig, options: { service: string; tracer: Tracer; logger: Logger }) {
+  /**
+   * The broker side of `service` (its name labels the connection in RabbitMQ); connects nothing
+   * yet: add a consumer with `consume`, then `open`.
+   */
+  constructor(
+    { service, amqp: config }: { service: string; amqp: AmqpConfig },
+    options: { tracer: Tracer; logger: Logger },
+  ) {
     this.#config = config;
     this.#tracer = options.tracer;
     this.#logger = options.logger;
@@ -36,7 +42,7 @@ export class Broker {
     this.connection = new AmqpConnection({
       ...config,
       logger: options.logger,
-      name: `${options.service} pid ${Deno.pid}`,
+      name: `${service} pid ${Deno.pid}`,
     });
     this.publisher = new AmqpPublisher(this.connection, {
       queue: config.queue,
