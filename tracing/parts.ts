@@ -12,7 +12,7 @@ import type { TracingConfig } from "./config.ts";
 import { createTracingMetrics } from "./metrics.ts";
 import { createForwarder } from "./pipeline/forwarder.ts";
 import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
-import { createOpenSpans, type OpenSpans } from "./span_api/open_spans.ts";
+import { OpenSpans } from "./span_api/open_spans.ts";
 import { openTraceStore, type TraceStore } from "./store/store.ts";
 
 /** The opened parts and their closers. */
@@ -48,7 +48,7 @@ export function openTracingParts(
     sampling: config.sampling,
     write: config.store,
   });
-  const openSpans = createOpenSpans({
+  const openSpans = new OpenSpans({
     ...config.spanApi,
     finish: (span) => pipeline.acceptSpans([span]),
   });

@@ -5,7 +5,7 @@ import { createRegistry } from "../../lib/http/metrics.ts";
 import { createTestTelemetry } from "../../lib/testing/telemetry.ts";
 import { type AlertEngine, createAlertEngine } from "../alerts/engine.ts";
 import { createIngestApp, createQueryApp } from "../app.ts";
-import { createOpenSpans, type OpenSpans } from "../span_api/open_spans.ts";
+import { OpenSpans } from "../span_api/open_spans.ts";
 import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
 import type { SamplingOptions } from "../pipeline/tail_sampler.ts";
 import { openTraceStore, type TraceStore } from "../store/store.ts";
@@ -51,7 +51,7 @@ export function createTestService(options: {
     },
     write: { batchSize: 500, flushMs: 10_000, queueMax: options.queueMax ?? 100_000 },
   });
-  const openSpans = createOpenSpans({
+  const openSpans = new OpenSpans({
     ttlMs: options.ttlMs ?? 60_000,
     maxOpen: 100,
     ...(options.nowNs === undefined ? {} : { nowNs: options.nowNs }),
