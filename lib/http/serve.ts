@@ -46,11 +46,6 @@ export interface RunningServer {
   stop(reason: string): Promise<void>;
 }
 
-/** Serves one app on `options.port`; the same as `serve([{ app, port }], options)`. */
-export function serveApp(app: Hono, options: ServeOptions & { port: number }): RunningServer {
-  return serve([{ app, port: options.port }], options);
-}
-
 /** Starts every listener and installs the signal handlers that stop them all gracefully. */
 export function serve(listeners: readonly Listener[], options: ServeOptions): RunningServer {
   const { logger } = options;
