@@ -2,6 +2,7 @@
 import type { Hono } from "hono";
 import { createLogger } from "../../lib/log.ts";
 import { createRegistry } from "../../lib/http/metrics.ts";
+import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestTelemetry } from "../../lib/testing/telemetry.ts";
 import { type AlertEngine, createAlertEngine } from "../alerts/engine.ts";
 import { createIngestApp, createQueryApp } from "../app.ts";
@@ -95,11 +96,10 @@ export async function ingestSample(
   service: TestService,
   traceId = "5b8efff798038103d269b633813fc60c",
 ): Promise<void> {
-  const response = await service.ingest.request("/v1/traces", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(sampleTraceJson(traceId)),
-  });
+  const response = await service.ingest.request(
+    "/v1/traces",
+    jsonInit("POST", sampleTraceJson(traceId)),
+  );
   await response.body?.cancel();
   if (response.status !== 200) throw new Error(`ingest answered ${response.status}`);
   service.flush();
