@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import { jaegerEnvelope as envelope, jaegerErrorHandler } from "./jaeger_envelope.ts";
-import { readTraceQuery, searchTraces } from "./own_api_v1.ts";
+import { readTraceQuery, searchTraces } from "./search.ts";
 import { toJaegerTrace } from "./jaeger_model.ts";
 import { parseDuration } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";
