@@ -80,7 +80,11 @@ const RABBITMQ: CliGroup = {
     },
     { name: "QUEUE_NAME", default: "messages", meaning: "work queue; dead letters: <queue>.dead" },
     { name: "AMQP_RECONNECT_INITIAL_MS", default: "500", meaning: "first reconnect delay" },
-    { name: "AMQP_RECONNECT_MAX_MS", default: "15000", meaning: "longest reconnect delay" },
+    {
+      name: "AMQP_RECONNECT_MAX_MS",
+      default: "1000",
+      meaning: "longest reconnect delay: how soon after the broker returns a service retries",
+    },
     { name: "PUBLISH_TIMEOUT_MS", default: "5000", meaning: "wait for the broker's confirm" },
     { name: "AMQP_TRACE_CONTEXT", default: "parent", meaning: "CONSUMER span: parent or link" },
   ],
