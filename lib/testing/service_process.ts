@@ -11,6 +11,8 @@ export interface ServiceProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** The process id, e.g. to read `/proc/<pid>/status`. */
+  readonly pid: number;
   /** Every JSON log line so far. */
   readonly logs: readonly Record<string, unknown>[];
   /** Sends a signal and waits for the exit code. */
@@ -111,6 +113,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     name: options.service,
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     logs,
     exited,
     stop: async (signal = "SIGTERM") => {
