@@ -2,7 +2,13 @@
 import { z } from "zod";
 import { digitsSchema } from "../lib/http/digits.ts";
 import { pagingFields } from "../lib/http/paging.ts";
-import { fromCents, MAX_UNIT_PRICE_CENTS, MIN_UNIT_PRICE_CENTS, toCents } from "./money.ts";
+import {
+  formatCents,
+  fromCents,
+  MAX_UNIT_PRICE_CENTS,
+  MIN_UNIT_PRICE_CENTS,
+  toCents,
+} from "./money.ts";
 
 /** Where an order stands. */
 export const ORDER_STATUSES = [
@@ -33,8 +39,8 @@ const username = z.string().min(1).max(64);
 const item = z.string().trim().min(1, "must not be empty").max(200);
 const quantity = z.number().int().min(1).max(1_000_000);
 const unitPrice = z.number()
-  .min(fromCents(MIN_UNIT_PRICE_CENTS), "expected at least 0.01")
-  .max(fromCents(MAX_UNIT_PRICE_CENTS), "expected at most 1000000000.00")
+  .min(fromCents(MIN_UNIT_PRICE_CENTS), `expected at least ${formatCents(MIN_UNIT_PRICE_CENTS)}`)
+  .max(fromCents(MAX_UNIT_PRICE_CENTS), `expected at most ${formatCents(MAX_UNIT_PRICE_CENTS)}`)
   .refine((value) => toCents(value) !== undefined, "expected at most two decimal places");
 
 /** POST /orders body. */

@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 
-const DIGITS = /^[0-9]{1,15}$/;
+const DIGITS = /^[0-9]+$/;
 
-/** A schema reading a string of 1 to 15 decimal digits as an integer from `min` to `max`. */
+/** A schema reading a string of decimal digits as an integer from `min` to `max` (a safe integer). */
 export function digitsSchema(
   options: { min?: number; max?: number } = {},
 ): z.ZodType<number, string> {
