@@ -9,6 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { startServiceProcess } from "../../lib/testing/service_process.ts";
 import { postJson } from "../_fixture.ts";
 import { reportFigures, startLoad, waitFor } from "./_load.ts";
+import { startTracingOnPorts } from "./_tracing.ts";
 
 /** Rows of `sql`'s first column in the SQLite file at `path`. */
 function column(path: string, sql: string): string[] {
@@ -78,16 +79,11 @@ function otlpExport(count: number): { body: string; traceId: string; spanIds: st
 
 Deno.test("tracing under OTLP load stores every span it acknowledged when SIGTERM arrives", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "faults-tracing-" });
-  // The first "Listening" line is the OTLP port's.
-  const tracing = await startServiceProcess({
-    service: "tracing",
-    dataDir,
-    env: { OTLP_PORT: "0", OTEL_SDK_DISABLED: "true" },
-  });
+  const { process: tracing, otlpUrl } = await startTracingOnPorts({ dataDir });
   try {
     const load = startLoad(4, async () => {
       const { body, traceId, spanIds } = otlpExport(5);
-      const response = await fetch(`${tracing.url}/v1/traces`, {
+      const response = await fetch(`${otlpUrl}/v1/traces`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,

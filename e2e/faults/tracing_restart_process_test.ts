@@ -7,9 +7,10 @@
  * propagation issue's recovery fix); before it, user stays shed behind its backoff.
  */
 import assert from "node:assert/strict";
-import { type ServiceProcess, startServiceProcess } from "../../lib/testing/service_process.ts";
+import type { ServiceProcess } from "../../lib/testing/service_process.ts";
 import { postJson, startOrderUserPair, telemetryEnv } from "../_fixture.ts";
 import { reportFigures, residentBytes, startLoad, waitFor } from "./_load.ts";
+import { freePort, startTracingOnPorts } from "./_tracing.ts";
 
 const USER = { username: "ada", email: "ada@example.com", full_name: "Ada Lovelace" };
 const ORDER = { username: "ada", item: "engine", quantity: 1, unit_price: 9.99 };
@@ -29,13 +30,6 @@ const WHOLE_TRACES_ENFORCED = false;
 /** Growth of a service's resident memory across the outage that still counts as flat. */
 const FLAT_BYTES = 64 * 1024 * 1024;
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** The services found in a stored trace (Jaeger v1 API), or none yet. */
 async function servicesOf(queryUrl: string, traceId: string): Promise<Set<string>> {
   const response = await fetch(`${queryUrl}/api/traces/${traceId}`);
@@ -50,24 +44,14 @@ async function servicesOf(queryUrl: string, traceId: string): Promise<Set<string
 
 Deno.test("orders keep flowing and traces come back whole when tracing is killed", async (t) => {
   const dataDir = await Deno.makeTempDir({ prefix: "faults-tracing-restart-" });
-  const queryPort = freePort();
-  const otlpPort = freePort();
-  const queryUrl = `http://127.0.0.1:${queryPort}`;
-  const startTracing = () =>
-    startServiceProcess({
-      service: "tracing",
-      dataDir,
-      env: {
-        PORT: String(queryPort),
-        OTLP_PORT: String(otlpPort),
-        OTEL_SDK_DISABLED: "true",
-        WRITE_FLUSH_MS: "20",
-        SAMPLING_DECISION_WAIT_MS: "200",
-      },
-    });
+  const ports = { query: freePort(), otlp: freePort() };
+  const queryUrl = `http://127.0.0.1:${ports.query}`;
+  const startTracing = async () =>
+    (await startTracingOnPorts({ dataDir, ports, env: { SAMPLING_DECISION_WAIT_MS: "200" } }))
+      .process;
   let tracing: ServiceProcess = await startTracing();
   const pair = await startOrderUserPair({
-    ...telemetryEnv(`http://127.0.0.1:${otlpPort}`, "sdk"),
+    ...telemetryEnv(`http://127.0.0.1:${ports.otlp}`, "sdk"),
     OTEL_BSP_MAX_QUEUE_SIZE: "512",
     OTEL_EXPORTER_OTLP_TIMEOUT: "2000",
   });
