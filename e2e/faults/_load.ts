@@ -45,9 +45,6 @@ export function startLoad<T>(concurrency: number, request: (index: number) => Pr
   };
 }
 
-/** Resolves once `check()` holds, polling every 25 ms; fails after `timeoutMs` naming `what`. */
-export { waitFor } from "../../lib/testing/amqp.ts";
-
 /** A process's resident memory in bytes, from `/proc/<pid>/status`. */
 export async function residentBytes(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);

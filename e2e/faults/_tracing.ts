@@ -36,6 +36,7 @@ export async function startTracingOnPorts(options: {
       WRITE_FLUSH_MS: "20",
       ...options.env,
     },
+    listeners: ["otlp", "http"],
   });
   return {
     process,

@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { closeConnectionsNamed, connectOrFail } from "../../lib/testing/amqp.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
-import { requestJson, startMessaging } from "../_messaging.ts";
-import { reportFigures, startLoad, waitFor } from "./_load.ts";
+import { requestJson } from "../../lib/testing/http.ts";
+import { startMessaging } from "../_messaging.ts";
+import { reportFigures, startLoad } from "./_load.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 
 const CLOSES = 3;
 const PREFETCH = 10;
@@ -50,17 +52,21 @@ Deno.test("three broker connection closes under publish load lose no confirmed m
     await waitFor("both services connected", () => connects(producer) + connects(consumer) >= 2);
     for (let round = 1; round <= CLOSES; round++) {
       const before = accepted().length;
-      await waitFor(`load before close ${round}`, () => accepted().length >= before + 200, 20_000);
+      await waitFor(`load before close ${round}`, () => accepted().length >= before + 200, {
+        timeoutMs: 20_000,
+      });
       assert.equal(await closeConnectionsNamed(connectionName(producer)), 1);
       assert.equal(await closeConnectionsNamed(connectionName(consumer)), 1);
       await waitFor(
         `both services back after close ${round}`,
         () => connects(producer) > round && connects(consumer) > round,
-        20_000,
+        { timeoutMs: 20_000 },
       );
     }
     const beforeStop = accepted().length;
-    await waitFor("load after the last close", () => accepted().length >= beforeStop + 200, 20_000);
+    await waitFor("load after the last close", () => accepted().length >= beforeStop + 200, {
+      timeoutMs: 20_000,
+    });
     await load.stop();
 
     const statuses = new Set(load.outcomes.map((o) => o.answered ? o.value.status : "no answer"));

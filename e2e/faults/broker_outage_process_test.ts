@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { connectOrFail, TEST_RABBITMQ_URL } from "../../lib/testing/amqp.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
-import { requestJson, startMessaging } from "../_messaging.ts";
-import { reportFigures, startLoad, waitFor } from "./_load.ts";
+import { requestJson } from "../../lib/testing/http.ts";
+import { startMessaging } from "../_messaging.ts";
+import { reportFigures, startLoad } from "./_load.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { startTcpProxy } from "./_tcp_proxy.ts";
 
 /** Failed attempts each service must log before the broker comes back: the backoff is capped. */
@@ -47,12 +49,12 @@ Deno.test("producer and consumer are back within a retry of the broker's return"
       o.answered && o.value.status === 202 ? [String(o.value.body.message_id)] : []
     );
   try {
-    await waitFor("messages flowing", () => accepted().length >= 100, 20_000);
+    await waitFor("messages flowing", () => accepted().length >= 100, { timeoutMs: 20_000 });
     proxy.down();
     await waitFor(
       "both services retrying",
       () => [producer, consumer].every((s) => attempts(s).length >= ATTEMPTS_WHILE_DOWN),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const down = await fetch(`${producer.url}/send`, {
       method: "POST",
@@ -76,7 +78,9 @@ Deno.test("producer and consumer are back within a retry of the broker's return"
       assert.ok(delays.every((delay) => delay <= 1000), `${service.name} waited ${delays}`);
     }
     const before = accepted().length;
-    await waitFor("messages flowing again", () => accepted().length >= before + 100, 20_000);
+    await waitFor("messages flowing again", () => accepted().length >= before + 100, {
+      timeoutMs: 20_000,
+    });
     await load.stop();
     const ids = accepted();
     await sink.waitFor((spans) => ids.every((id) => processedIds(spans).has(id)), 30_000);

@@ -1,14 +1,16 @@
 /**
  * Fault: SIGTERM while requests keep coming. Promise: the service stops accepting, answers what
  * it accepted, and has stored exactly what it answered. (order, producer and consumer under
- * SIGTERM are covered by e2e/telemetry_resilience_test.ts and e2e/messaging_shutdown_test.ts.)
+ * SIGTERM are covered by e2e/telemetry_resilience_process_test.ts and
+ * e2e/messaging_shutdown_process_test.ts.)
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startServiceProcess } from "../../lib/testing/service_process.ts";
-import { postJson } from "../_fixture.ts";
-import { reportFigures, startLoad, waitFor } from "./_load.ts";
+import { requestJson } from "../../lib/testing/http.ts";
+import { reportFigures, startLoad } from "./_load.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { startTracingOnPorts } from "./_tracing.ts";
 
 /** Rows of `sql`'s first column in the SQLite file at `path`. */
@@ -28,9 +30,9 @@ Deno.test("user under load stores exactly the users it answered 201 when SIGTERM
     const load = startLoad(8, (i) => {
       const username = `u${i}-${crypto.randomUUID().slice(0, 8)}`;
       const body = { username, email: `${username}@example.com`, full_name: username };
-      return postJson(`${user.url}/users`, body).then((answer) => ({ username, ...answer }));
+      return requestJson(`${user.url}/users`, { body }).then((answer) => ({ username, ...answer }));
     });
-    await waitFor("a steady load", () => load.answered() >= 150, 20_000);
+    await waitFor("a steady load", () => load.answered() >= 150, { timeoutMs: 20_000 });
     assert.equal(await user.stop("SIGTERM"), 0);
     await load.stop();
 
@@ -91,7 +93,7 @@ Deno.test("tracing under OTLP load stores every span it acknowledged when SIGTER
       await response.body?.cancel();
       return { status: response.status, traceId, spanIds };
     });
-    await waitFor("a steady load", () => load.answered() >= 200, 20_000);
+    await waitFor("a steady load", () => load.answered() >= 200, { timeoutMs: 20_000 });
     assert.equal(await tracing.stop("SIGTERM"), 0);
     await load.stop();
 

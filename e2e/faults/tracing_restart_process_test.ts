@@ -8,8 +8,10 @@
  */
 import assert from "node:assert/strict";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
-import { postJson, startOrderUserPair, telemetryEnv } from "../_fixture.ts";
-import { reportFigures, residentBytes, startLoad, waitFor } from "./_load.ts";
+import { requestJson } from "../../lib/testing/http.ts";
+import { startOrderUserPair, telemetryEnv } from "../_fixture.ts";
+import { reportFigures, residentBytes, startLoad } from "./_load.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { freePort, startTracingOnPorts } from "./_tracing.ts";
 
 const USER = { username: "ada", email: "ada@example.com", full_name: "Ada Lovelace" };
@@ -55,16 +57,20 @@ Deno.test("orders keep flowing and traces come back whole when tracing is killed
     OTEL_BSP_MAX_QUEUE_SIZE: "512",
     OTEL_EXPORTER_OTLP_TIMEOUT: "2000",
   });
-  const load = startLoad(4, () => postJson(`${pair.order.url}/orders`, ORDER));
+  const load = startLoad(4, () => requestJson(`${pair.order.url}/orders`, { body: ORDER }));
   const answered = () => load.outcomes.flatMap((o) => o.answered ? [o.value] : []);
   try {
-    assert.equal((await postJson(`${pair.user.url}/users`, USER)).status, 201);
-    await waitFor("orders before the kill", () => answered().length >= PHASE, 30_000);
+    assert.equal((await requestJson(`${pair.user.url}/users`, { body: USER })).status, 201);
+    await waitFor("orders before the kill", () => answered().length >= PHASE, {
+      timeoutMs: 30_000,
+    });
     const rssBefore = await Promise.all([pair.order.pid, pair.user.pid].map(residentBytes));
 
     assert.notEqual(await tracing.stop("SIGKILL"), 0);
     const atKill = answered().length;
-    await waitFor("orders during the outage", () => answered().length >= atKill + PHASE, 30_000);
+    await waitFor("orders during the outage", () => answered().length >= atKill + PHASE, {
+      timeoutMs: 30_000,
+    });
     const rssDuringOutage = await Promise.all([pair.order.pid, pair.user.pid].map(residentBytes));
 
     tracing = await startTracing();
@@ -74,14 +80,16 @@ Deno.test("orders keep flowing and traces come back whole when tracing is killed
       const since = answered().slice(atRestart);
       return since.length >= RECORDING_RUN &&
         since.slice(-RECORDING_RUN).every((a) => a.traceId !== undefined);
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     await load.stop();
     const answers = answered();
     assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([201]), "every order created");
     assert.equal(answers.length, load.outcomes.length, "no request went unanswered");
 
-    const after = startLoad(4, () => postJson(`${pair.order.url}/orders`, ORDER));
-    await waitFor("orders after recovery", () => after.answered() >= CHECKED, 30_000);
+    const after = startLoad(4, () => requestJson(`${pair.order.url}/orders`, { body: ORDER }));
+    await waitFor("orders after recovery", () => after.answered() >= CHECKED, {
+      timeoutMs: 30_000,
+    });
     await after.stop();
     const checked = after.outcomes.flatMap((o) => o.answered ? [o.value] : []);
     assert.deepEqual(new Set(checked.map((a) => a.status)), new Set([201]));
@@ -108,7 +116,7 @@ Deno.test("orders keep flowing and traces come back whole when tracing is killed
         if (!(found.has("order") && found.has("user"))) cut.push(traceIds[i]!);
       });
       return cut.length === 0;
-    }, 20_000).catch(() => {});
+    }, { timeoutMs: 20_000 }).catch(() => {});
     const mb = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
     reportFigures("tracing_restart", {
       orders: answers.length + checked.length,
