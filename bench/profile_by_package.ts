@@ -27,6 +27,33 @@ export function selfTimeByPackage(profile: CpuProfile): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * Sums the profiles in `dir` by package and describes the result per `units` (requests, spans)
+ * in one line, for the benchmark's notes.
+ */
+export async function describeProfiles(
+  dir: string,
+  units: number,
+  unitName: string,
+): Promise<string> {
+  const totals = new Map<string, number>();
+  for await (const entry of Deno.readDir(dir)) {
+    const profile = JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`)) as CpuProfile;
+    for (const [name, us] of selfTimeByPackage(profile)) {
+      totals.set(name, (totals.get(name) ?? 0) + us);
+    }
+  }
+  const rows = [...totals].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, us]) => sum + us, 0) / units;
+  const top = rows.slice(0, 12).map(([name, us]) => `${name} ${(us / units).toFixed(2)}`);
+  return `${total.toFixed(1)} µs/${unitName} busy; by package (µs/${unitName}): ${top.join(", ")}`;
+}
+
+/** `deno run` flags that write a CPU profile into `dir` at exit; none without a `dir`. */
+export function profileFlags(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
 /** The package or repository folder a stack frame belongs to. */
 export function packageName(frame: { functionName: string; url: string }): string {
   const { url, functionName } = frame;

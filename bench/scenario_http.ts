@@ -3,7 +3,7 @@
  * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
  * the server core; autocannon holds a fixed number of connections from the load core.
  */
-import { selfTimeByPackage } from "./profile_by_package.ts";
+import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
 import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
@@ -123,33 +123,10 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   for (const variant of variants) await recordProfile(ctx, scenario, variant);
 }
 
-/** `deno run` flags that write a CPU profile into `dir` at exit. */
-function profileFlags(dir: string | undefined): string[] {
-  return dir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
-}
-
-/**
- * Notes the variant's CPU self time by package per request, summed over its processes' profiles
- * (start-up and seeding included, so small packages' figures are upper bounds).
- */
 async function recordProfile(ctx: BenchContext, scenario: string, variant: HttpVariant) {
   if (variant.profiles === undefined || variant.requests === 0) return;
-  const totals = new Map<string, number>();
-  for await (const entry of Deno.readDir(variant.profiles)) {
-    const profile = JSON.parse(await Deno.readTextFile(`${variant.profiles}/${entry.name}`));
-    for (const [name, us] of selfTimeByPackage(profile)) {
-      totals.set(name, (totals.get(name) ?? 0) + us);
-    }
-  }
-  const rows = [...totals].sort((a, b) => b[1] - a[1]);
-  const total = rows.reduce((sum, [, us]) => sum + us, 0) / variant.requests;
-  const top = rows.slice(0, 12).map(([name, us]) =>
-    `${name} ${(us / variant.requests).toFixed(2)}`
-  );
-  ctx.results.note(
-    `CPU profile ${scenario}, ${variant.name}: ${total.toFixed(1)} µs/request busy; by package ` +
-      `(µs/request): ${top.join(", ")}`,
-  );
+  const summary = await describeProfiles(variant.profiles, variant.requests, "request");
+  ctx.results.note(`CPU profile ${scenario}, ${variant.name}: ${summary}`);
 }
 
 /** Records spans exported/created, drops and shed traces (warm-up included) of a variant's processes. */
