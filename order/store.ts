@@ -1,4 +1,4 @@
-/** Orders in SQLite, behind a small interface the routes depend on. */
+/** Orders behind a small interface the routes depend on, and its SQLite implementation. */
 import type { TracedDatabase } from "../lib/sqlite.ts";
 import { type NewOrder, type Order, type OrderChanges, orderTotal } from "./order.ts";
 
@@ -8,18 +8,23 @@ export interface OrderPage {
   total: number;
 }
 
-/** Storage of orders. */
+/**
+ * Storage of orders (SQLite here, PostgreSQL in `postgres_store.ts`). A promise resolves only
+ * after the change is committed.
+ */
 export interface OrderStore {
-  create(order: NewOrder): Order;
-  list(query: { username?: string; limit: number; offset: number }): OrderPage;
-  get(id: number): Order | undefined;
+  create(order: NewOrder): Promise<Order>;
+  list(query: { username?: string; limit: number; offset: number }): Promise<OrderPage>;
+  get(id: number): Promise<Order | undefined>;
   /** The updated order, or `undefined` when there is none. */
-  update(id: number, changes: OrderChanges): Order | undefined;
+  update(id: number, changes: OrderChanges): Promise<Order | undefined>;
   /** Whether an order was deleted. */
-  delete(id: number): boolean;
+  delete(id: number): Promise<boolean>;
 }
 
-const COLUMNS = "id, username, item, quantity, unit_price, total, status, created_at, updated_at";
+/** The columns of an order, in the order of `Order`. */
+export const ORDER_COLUMNS =
+  "id, username, item, quantity, unit_price, total, status, created_at, updated_at";
 
 /** Creates the table if needed and returns the store. */
 export function createOrderStore(db: TracedDatabase): OrderStore {
@@ -35,9 +40,10 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
     updated_at TEXT NOT NULL
   ) STRICT;
   CREATE INDEX IF NOT EXISTS orders_by_username ON orders (username, id)`);
-  const get = (id: number) => db.get<Order>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`, [id]);
+  const get = (id: number) =>
+    db.get<Order>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [id]);
   return {
-    create(order) {
+    async create(order) {
       const now = new Date().toISOString();
       const total = orderTotal(order.quantity, order.unit_price);
       const row = db.get<{ id: number }>(
@@ -47,11 +53,11 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
       );
       return { id: row!.id, ...order, total, status: "pending", created_at: now, updated_at: now };
     },
-    list({ username, limit, offset }) {
+    async list({ username, limit, offset }) {
       const where = username === undefined ? "" : "WHERE username = ?";
       const filter = username === undefined ? [] : [username];
       const orders = db.all<Order>(
-        `SELECT ${COLUMNS} FROM orders ${where} ORDER BY id LIMIT ? OFFSET ?`,
+        `SELECT ${ORDER_COLUMNS} FROM orders ${where} ORDER BY id LIMIT ? OFFSET ?`,
         [...filter, limit, offset],
       );
       const total = db.get<{ total: number }>(
@@ -60,8 +66,8 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
       )?.total ?? 0;
       return { orders, total };
     },
-    get,
-    update(id, changes) {
+    get: async (id) => get(id),
+    async update(id, changes) {
       const current = get(id);
       if (current === undefined) return undefined;
       const next = { ...current, ...definedOnly(changes) };
@@ -83,7 +89,7 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
       );
       return changed === 0 ? undefined : next;
     },
-    delete(id) {
+    async delete(id) {
       return db.run("DELETE FROM orders WHERE id = ?", [id]) > 0;
     },
   };

@@ -1,12 +1,12 @@
 /** Starts the user service. */
-import { join } from "node:path";
 import { createLogger } from "../lib/log.ts";
 import { serveApp } from "../lib/http/serve.ts";
 import { loadConfigOrExit, logConfig } from "../lib/config/start.ts";
-import { openDatabase } from "../lib/sqlite.ts";
+import { openStoreOrExit } from "../lib/store_database.ts";
 import { startTelemetry } from "../lib/telemetry/setup.ts";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { createPostgresUserStore } from "./postgres_store.ts";
 import { createUserStore } from "./store.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
 import { CLI_SPECS } from "../lib/config/cli_variables.ts";
@@ -17,20 +17,21 @@ const logger = createLogger({ service: config.telemetry.serviceName, level: conf
 logConfig(logger, config);
 const telemetry = startTelemetry(config.telemetry, { logger });
 
-Deno.mkdirSync(config.dataDir, { recursive: true });
-const db = openDatabase(join(config.dataDir, "users.db"), { tracer: telemetry.tracer });
-const store = createUserStore(db);
+const opened = await openStoreOrExit({
+  ...config,
+  tracer: telemetry.tracer,
+  logger,
+  sqliteFile: "users.db",
+  sqlite: createUserStore,
+  postgres: createPostgresUserStore,
+});
 
 const app = createApp({
-  store,
+  store: opened.store,
   logger,
   telemetry,
   maxBodyBytes: config.maxBodyBytes,
-  readiness: { sqlite: () => db.ping() },
+  readiness: opened.readiness,
+  health: opened.health,
 });
-serveApp(app, {
-  ...config,
-  logger,
-  telemetry,
-  closers: [{ name: "sqlite", close: () => db.close() }],
-});
+serveApp(app, { ...config, logger, telemetry, closers: [opened.closer] });

@@ -86,6 +86,15 @@ const RABBITMQ: CliGroup = {
   ],
 };
 
+const DATABASE: CliGroup = {
+  title: "Database (user and order)",
+  variables: [
+    { name: "DATABASE_URL", meaning: "postgres://...; unset: SQLite in DATA_DIR" },
+    { name: "DATABASE_POOL_SIZE", default: "10", meaning: "PostgreSQL connections per process" },
+    { name: "DATABASE_STATEMENT_TIMEOUT_MS", default: "5000", meaning: "slower statements: 503" },
+  ],
+};
+
 function spec(service: string, summary: string, port: number, own: CliGroup[]): CliSpec {
   const dataDir = summary.includes("DATA_DIR");
   return {
@@ -102,14 +111,26 @@ export type ServiceName = "user" | "order" | "producer" | "consumer" | "tracing"
 
 /** Every service's `--help` table, by service name. */
 export const CLI_SPECS: Readonly<Record<ServiceName, CliSpec>> = {
-  user: spec("user", "users over HTTP, stored in SQLite (DATA_DIR/users.db)", 3001, []),
-  order: spec("order", "orders over HTTP, checked against user (DATA_DIR/orders.db)", 3000, [{
-    title: "order",
-    variables: [
-      { name: "USER_SERVICE_URL", default: "http://127.0.0.1:3001", meaning: "where user answers" },
-      { name: "USER_SERVICE_TIMEOUT_MS", default: "2000", meaning: "slower lookups give 503" },
-    ],
-  }]),
+  user: spec(
+    "user",
+    "users over HTTP, stored in SQLite (DATA_DIR/users.db) or PostgreSQL (DATABASE_URL)",
+    3001,
+    [DATABASE],
+  ),
+  order: spec("order", "orders over HTTP, checked against user (DATA_DIR/orders.db)", 3000, [
+    DATABASE,
+    {
+      title: "order",
+      variables: [
+        {
+          name: "USER_SERVICE_URL",
+          default: "http://127.0.0.1:3001",
+          meaning: "where user answers",
+        },
+        { name: "USER_SERVICE_TIMEOUT_MS", default: "2000", meaning: "slower lookups give 503" },
+      ],
+    },
+  ]),
   producer: spec("producer", "publishes messages to RabbitMQ over HTTP", 8085, [RABBITMQ, {
     title: "producer",
     variables: [{ name: "LOAD_MAX_RUNS", default: "4", meaning: "simulate-load runs at once" }],

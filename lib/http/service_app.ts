@@ -21,6 +21,8 @@ export interface ServiceAppOptions {
   maxBodyBytes: number;
   /** Checks behind `/ready`, by dependency name. */
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts shown on `/health` (secrets already masked). */
+  health?: Readonly<Record<string, unknown>>;
   /** The registry for `/metrics`; a new one when omitted. */
   registry?: Registry;
 }
@@ -53,6 +55,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       service: options.service,
       telemetry: options.telemetry,
       readiness: options.readiness,
+      details: options.health,
     }),
   );
   app.get("/metrics", async (c) => {
