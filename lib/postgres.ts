@@ -161,12 +161,13 @@ export class PostgresDatabase {
     try {
       return await this.#send(sql, params);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === "string" && span.isRecording()) {
+      // Semantic conventions: the SQLSTATE is the status code and, when there is one, error.type.
+      const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
+      const code = cause instanceof pg.DatabaseError ? cause.code : undefined;
+      if (code !== undefined && span.isRecording()) {
         span.setAttribute("db.response.status_code", code);
       }
-      const type = error instanceof DatabaseUnavailableError ? error.failure : undefined;
-      recordSpanError(span, error, error instanceof pg.DatabaseError ? code as string : type);
+      recordSpanError(span, error, code);
       throw error;
     } finally {
       span.end();

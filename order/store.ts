@@ -1,4 +1,7 @@
 /** Orders behind a small interface the routes depend on, and its SQLite implementation. */
+// node:sqlite is synchronous; the methods are async only to fit the interface PostgreSQL needs
+// (and so that a throw becomes a rejection, as there).
+// deno-lint-ignore-file require-await
 import type { TracedDatabase } from "../lib/sqlite.ts";
 import { type NewOrder, type Order, type OrderChanges, orderTotal } from "./order.ts";
 
