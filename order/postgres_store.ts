@@ -1,5 +1,5 @@
 /** Orders in PostgreSQL, behind the same `OrderStore` interface as SQLite. */
-import type { Migration, PgValue, PostgresDatabase } from "../lib/postgres.ts";
+import type { Migration, PostgresDatabase } from "../lib/postgres.ts";
 import { type Order, ORDER_STATUSES } from "./order.ts";
 import { ORDER_COLUMNS, type OrderStore } from "./store.ts";
 
@@ -36,6 +36,17 @@ interface OrderRow {
   updated_at: Date;
 }
 
+const PAGE = `SELECT ${ORDER_COLUMNS} FROM orders ORDER BY id LIMIT $1 OFFSET $2`;
+const PAGE_OF_USER =
+  `SELECT ${ORDER_COLUMNS} FROM orders WHERE username = $1 ORDER BY id LIMIT $2 OFFSET $3`;
+const COUNT = "SELECT COUNT(*) AS total FROM orders";
+const COUNT_OF_USER = "SELECT COUNT(*) AS total FROM orders WHERE username = $1";
+
+/** COUNT(*) is a BIGINT, so a string. */
+interface Count {
+  total: string;
+}
+
 /** Migrates the schema (under the database's migration lock) and returns the store. */
 export async function createPostgresOrderStore(db: PostgresDatabase): Promise<OrderStore> {
   await db.migrate("orders", ORDER_MIGRATIONS);
@@ -59,18 +70,14 @@ export async function createPostgresOrderStore(db: PostgresDatabase): Promise<Or
       return toOrder(row!);
     },
     async list({ username, limit, offset }) {
-      const where = username === undefined ? "" : "WHERE username = $3";
-      const filter: PgValue[] = username === undefined ? [] : [username];
-      const [rows, count] = await Promise.all([
-        db.query<OrderRow>(
-          `SELECT ${ORDER_COLUMNS} FROM orders ${where} ORDER BY id LIMIT $1 OFFSET $2`,
-          [limit, offset, ...filter],
-        ),
-        db.first<{ total: string }>(
-          `SELECT COUNT(*) AS total FROM orders ${where.replace("$3", "$1")}`,
-          filter,
-        ),
-      ]);
+      const [rows, count] = await Promise.all(
+        username === undefined
+          ? [db.query<OrderRow>(PAGE, [limit, offset]), db.first<Count>(COUNT)]
+          : [
+            db.query<OrderRow>(PAGE_OF_USER, [username, limit, offset]),
+            db.first<Count>(COUNT_OF_USER, [username]),
+          ],
+      );
       return { orders: rows.map(toOrder), total: Number(count?.total ?? 0) };
     },
     get: byId,
