@@ -117,20 +117,25 @@ export const CLI_SPECS: Readonly<Record<ServiceName, CliSpec>> = {
     3001,
     [DATABASE],
   ),
-  order: spec("order", "orders over HTTP, checked against user (DATA_DIR/orders.db)", 3000, [
-    DATABASE,
-    {
-      title: "order",
-      variables: [
-        {
-          name: "USER_SERVICE_URL",
-          default: "http://127.0.0.1:3001",
-          meaning: "where user answers",
-        },
-        { name: "USER_SERVICE_TIMEOUT_MS", default: "2000", meaning: "slower lookups give 503" },
-      ],
-    },
-  ]),
+  order: spec(
+    "order",
+    "orders over HTTP, checked against user, in SQLite (DATA_DIR/orders.db) or PostgreSQL",
+    3000,
+    [
+      DATABASE,
+      {
+        title: "order",
+        variables: [
+          {
+            name: "USER_SERVICE_URL",
+            default: "http://127.0.0.1:3001",
+            meaning: "where user answers",
+          },
+          { name: "USER_SERVICE_TIMEOUT_MS", default: "2000", meaning: "slower lookups give 503" },
+        ],
+      },
+    ],
+  ),
   producer: spec("producer", "publishes messages to RabbitMQ over HTTP", 8085, [RABBITMQ, {
     title: "producer",
     variables: [{ name: "LOAD_MAX_RUNS", default: "4", meaning: "simulate-load runs at once" }],
