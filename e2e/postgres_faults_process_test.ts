@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startServiceProcess } from "../lib/testing/service_process.ts";
 import { createTestDatabase } from "../lib/testing/postgres.ts";
-import { postJson } from "./_fixture.ts";
+import { requestJson } from "../lib/testing/http.ts";
 
 const QUIET = { OTEL_SDK_DISABLED: "true" };
 
@@ -48,10 +48,12 @@ Deno.test("order answers 503 while PostgreSQL is down and recovers without a res
     env: { ...env, USER_SERVICE_URL: user.url },
   });
   const place = () =>
-    postJson(`${order.url}/orders`, { username: "ada", item: "gear", quantity: 1, unit_price: 2 });
+    requestJson(`${order.url}/orders`, {
+      body: { username: "ada", item: "gear", quantity: 1, unit_price: 2 },
+    });
   try {
     const ada = { username: "ada", email: "ada@example.com", full_name: "Ada" };
-    assert.equal((await postJson(`${user.url}/users`, ada)).status, 201);
+    assert.equal((await requestJson(`${user.url}/users`, { body: ada })).status, 201);
     assert.equal((await place()).status, 201);
 
     await testDb.goDown(["user", "order"]);

@@ -8,7 +8,7 @@ import { type ServiceProcess, startServiceProcess } from "../lib/testing/service
 import { SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 import { createTestDatabase } from "../lib/testing/postgres.ts";
 import { startTracingProcess } from "../tracing/testing/service.ts";
-import { postJson } from "./_fixture.ts";
+import { requestJson } from "../lib/testing/http.ts";
 import { readTrace } from "./_trace_backend.ts";
 
 Deno.test("user and order replicas on one PostgreSQL share records and traces", async (t) => {
@@ -36,12 +36,12 @@ Deno.test("user and order replicas on one PostgreSQL share records and traces", 
 
     await t.step("a user created through one user replica is found through the other", async () => {
       const ada = { username: "ada", email: "ada@example.com", full_name: "Ada Lovelace" };
-      const created = await postJson(`${users[0]!.url}/users`, ada);
+      const created = await requestJson(`${users[0]!.url}/users`, { body: ada });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const found = await fetch(`${users[1]!.url}/users/ada`);
       assert.equal(found.status, 200);
       assert.deepEqual(await found.json(), created.body);
-      const again = await postJson(`${users[1]!.url}/users`, ada);
+      const again = await requestJson(`${users[1]!.url}/users`, { body: ada });
       assert.equal(again.status, 409, "the username is unique across replicas");
     });
 
@@ -51,11 +51,13 @@ Deno.test("user and order replicas on one PostgreSQL share records and traces", 
       async () => {
         for (let i = 0; i < 6; i++) {
           const via = i % 2;
-          const order = await postJson(`${orders[via]!.url}/orders`, {
-            username: "ada",
-            item: `gear ${i}`,
-            quantity: 3,
-            unit_price: 0.1,
+          const order = await requestJson(`${orders[via]!.url}/orders`, {
+            body: {
+              username: "ada",
+              item: `gear ${i}`,
+              quantity: 3,
+              unit_price: 0.1,
+            },
           });
           assert.equal(order.status, 201, JSON.stringify(order.body));
           assert.equal(order.body.total, 0.3);

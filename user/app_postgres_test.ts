@@ -8,8 +8,10 @@ import type { InMemorySpanExporter } from "@opentelemetry/sdk-trace";
 import type { Hono } from "hono";
 import { createLogger } from "../lib/log.ts";
 import { PostgresDatabase } from "../lib/postgres.ts";
+import { jsonInit } from "../lib/testing/http.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/postgres.ts";
 import { createTestTelemetry } from "../lib/testing/telemetry.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { createApp } from "./app.ts";
 import { createPostgresUserStore } from "./postgres_store.ts";
 
@@ -52,11 +54,7 @@ async function withApp(
 const ANN = { username: "ann", email: "ann@example.com", full_name: "Ann Example" };
 
 function post(app: Hono, body: unknown = ANN): Promise<Response> {
-  return Promise.resolve(app.request("/users", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  }));
+  return Promise.resolve(app.request("/users", jsonInit("POST", body)));
 }
 
 async function expectError(response: Response, status: number, code: string): Promise<string> {
@@ -109,16 +107,14 @@ Deno.test("POST /users never answers 201 when its connection dies before the com
     try {
       const pending = post(app);
       // Wait until the INSERT is running (blocked on the lock), then kill its session.
-      let pids: number[] = [];
-      while (pids.length === 0) {
+      const pids = await waitFor("the INSERT to wait on the lock", async () => {
         const rows = await testDb.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
             WHERE datname = current_database() AND application_name = 'user'
               AND query LIKE 'INSERT INTO users%'`,
         );
-        pids = rows.map((row) => row.pid);
-        if (pids.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+        return rows.length > 0 && rows.map((row) => row.pid);
+      }, { timeoutMs: 30_000, intervalMs: 10 });
       await testDb.terminate(pids);
       response = await pending;
     } finally {

@@ -1,10 +1,28 @@
 /** The user service's settings, read once from env. */
-import { type DatabaseConfig, readDatabaseConfig } from "../lib/config/database_config.ts";
+import {
+  DATABASE_VARIABLES,
+  type DatabaseConfig,
+  readDatabaseConfig,
+} from "../lib/config/database_config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
+import {
+  readServiceConfig,
+  type ServiceConfig,
+  serviceSpec,
+} from "../lib/config/service_config.ts";
+
+/** What `--help` and the README say about the user service. */
+export const USER_SPEC = serviceSpec({
+  service: "user",
+  summary: "users over HTTP, stored in SQLite (DATA_DIR/users.db) or PostgreSQL (DATABASE_URL)",
+  port: 3001,
+  dataDir: true,
+  own: [DATABASE_VARIABLES.group],
+});
 
 /** The user service's config. */
 export interface UserConfig extends ServiceConfig {
+  /** DATABASE_URL and its pool settings: SQLite in DATA_DIR, or PostgreSQL. */
   readonly database: DatabaseConfig;
 }
 
@@ -12,7 +30,7 @@ export interface UserConfig extends ServiceConfig {
 export function loadConfig(env: Env): UserConfig {
   const read = createEnvReader(env);
   const config = {
-    ...readServiceConfig(read, { service: "user", port: 3001 }),
+    ...readServiceConfig(read, USER_SPEC),
     database: readDatabaseConfig(read),
   };
   read.assertValid();
