@@ -1,11 +1,12 @@
 /** Orders in PostgreSQL, behind the same `OrderStore` interface as SQLite. */
 import type { Migration, PostgresDatabase } from "../lib/postgres.ts";
 import { type Order, ORDER_STATUSES } from "./order.ts";
-import { ORDER_COLUMNS, type OrderStore } from "./store.ts";
+import type { OrderStore } from "./store.ts";
 
 /**
  * The orders schema, one entry per change; applied in order at start. Money is `NUMERIC`, exact to
- * the cent, and the total is computed by the database from the same exact values.
+ * the cent (as SQLite's integer cents are), and the total is computed by the database from the
+ * same exact values; the routes keep amounts within `money.ts`'s ranges before they get here.
  */
 export const ORDER_MIGRATIONS: readonly Migration[] = [{
   version: 1,
@@ -14,7 +15,7 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [{
     username TEXT NOT NULL,
     item TEXT NOT NULL,
     quantity INTEGER NOT NULL CHECK (quantity > 0),
-    unit_price NUMERIC(20, 2) NOT NULL CHECK (unit_price >= 0),
+    unit_price NUMERIC(20, 2) NOT NULL CHECK (unit_price > 0),
     total NUMERIC(20, 2) NOT NULL,
     status TEXT NOT NULL CHECK (status IN (${ORDER_STATUSES.map((s) => `'${s}'`).join(", ")})),
     created_at TIMESTAMPTZ NOT NULL,
@@ -22,6 +23,10 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [{
   );
   CREATE INDEX IF NOT EXISTS orders_by_username ON orders (username, id)`,
 }];
+
+/** The columns of an order, in the order of `Order`. */
+const ORDER_COLUMNS =
+  "id, username, item, quantity, unit_price, total, status, created_at, updated_at";
 
 /** node-postgres returns BIGINT and NUMERIC as strings (exact), and TIMESTAMPTZ as `Date`. */
 interface OrderRow {

@@ -67,6 +67,23 @@ Deno.test("createPostgresOrderStore() numbers orders once across replicas", asyn
       assert.deepEqual(row, { total: "0.30", unit_price: "0.10" });
     });
 
+    await t.step("the largest totals the API allows stay exact to the cent", async () => {
+      const top = await one.create({
+        username: "ada",
+        item: "engine",
+        quantity: 999_999,
+        unit_price: 9999999.99,
+      });
+      assert.equal(top.total, 9999989990000.01);
+      assert.equal(JSON.stringify((await two.get(top.id))?.total), "9999989990000.01");
+      const [row] = await testDb.query<{ total: string }>(
+        "SELECT total::text FROM orders WHERE id = $1",
+        [top.id],
+      );
+      assert.deepEqual(row, { total: "9999989990000.01" });
+      assert.equal(await one.delete(top.id), true);
+    });
+
     await t.step("an update recomputes the total from the stored values", async () => {
       const id = placed[1]!.id;
       const updated = await one.update(id, { quantity: 7, status: "confirmed" });
