@@ -9,8 +9,21 @@ export interface TracingConfig extends ServiceConfig {
   readonly otlpPort: number;
   /** OTLP_MAX_BODY_BYTES: the largest OTLP body accepted, compressed or after gunzip. */
   readonly otlpMaxBodyBytes: number;
-  /** INGEST_TOKEN: when set, OTLP requests need `authorization: Bearer <token>`. */
+  /** OTLP_MAX_INFLIGHT_BYTES: bytes of OTLP bodies being read and inflated at once; beyond, 503. */
+  readonly otlpMaxInflightBytes: number;
+  /**
+   * INGEST_TOKEN: when set, every write (OTLP ingest, span API, alert rules) needs
+   * `authorization: Bearer <token>`; it also grants reads.
+   */
   readonly ingestToken: string | undefined;
+  /** QUERY_TOKEN: when set, reads of the query port need it (or INGEST_TOKEN) too. */
+  readonly queryToken: string | undefined;
+  readonly wal: {
+    /** WAL_ENABLED: log accepted OTLP payloads before answering, replayed at start. */
+    readonly enabled: boolean;
+    /** WAL_SYNC: fdatasync each append before answering (survives power loss, costs latency). */
+    readonly sync: boolean;
+  };
   readonly store: {
     /** RETENTION_MAX_AGE_HOURS: spans older than this are deleted. */
     readonly maxAgeMs: number;
@@ -92,7 +105,16 @@ export function loadConfig(env: Env): TracingConfig {
       min: 1024,
       max: 256 * 1024 * 1024,
     }),
-    ingestToken: read.raw("INGEST_TOKEN"),
+    otlpMaxInflightBytes: read.int("OTLP_MAX_INFLIGHT_BYTES", 64 * 1024 * 1024, {
+      min: 2 * 1024,
+      max: 4 * 1024 * 1024 * 1024,
+    }),
+    ingestToken: token(read, "INGEST_TOKEN"),
+    queryToken: token(read, "QUERY_TOKEN"),
+    wal: Object.freeze({
+      enabled: read.bool("WAL_ENABLED", true),
+      sync: read.bool("WAL_SYNC", false),
+    }),
     store: Object.freeze({
       maxAgeMs: read.number("RETENTION_MAX_AGE_HOURS", 72, { min: 0.001 }) * 3600_000,
       maxBytes: read.number("RETENTION_MAX_MB", 1024, { min: 1 }) * 1024 * 1024,
@@ -124,6 +146,14 @@ export function loadConfig(env: Env): TracingConfig {
     }),
     selfExportDisabledReason: undefined,
   };
+  // A body and its inflated copy are both held while one request is read.
+  if (config.otlpMaxInflightBytes < 2 * config.otlpMaxBodyBytes) {
+    read.problem(
+      "OTLP_MAX_INFLIGHT_BYTES",
+      String(config.otlpMaxInflightBytes),
+      `at least twice OTLP_MAX_BODY_BYTES (${2 * config.otlpMaxBodyBytes}), or no large body fits`,
+    );
+  }
   const result = withoutSelfExport(config);
   if (result.selfExportDisabledReason !== undefined && config.telemetry.denoBuiltin) {
     read.problem(
@@ -134,6 +164,15 @@ export function loadConfig(env: Env): TracingConfig {
   }
   read.assertValid();
   return Object.freeze(result);
+}
+
+/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more), or unset. */
+function token(read: ReturnType<typeof createEnvReader>, name: string): string | undefined {
+  const value = read.raw(name);
+  if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
+    read.problem(name, "***", "visible ASCII characters without spaces");
+  }
+  return value;
 }
 
 /**

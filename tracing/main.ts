@@ -12,6 +12,9 @@ import { createForwarder } from "./pipeline/forwarder.ts";
 import { createOpenSpans } from "./span_api/open_spans.ts";
 import { createPipeline } from "./pipeline/pipeline.ts";
 import { openTraceStore } from "./store/store.ts";
+import { WriteAheadLog } from "./ingest/wal.ts";
+import { replayWal } from "./ingest/wal_replay.ts";
+import { ByteBudget } from "../lib/http/byte_budget.ts";
 import { createTracingMetrics } from "./metrics.ts";
 import { handleCliFlags } from "../lib/config/cli.ts";
 import { CLI_SPECS } from "../lib/config/cli_variables.ts";
@@ -19,13 +22,21 @@ import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 await handleCliFlags(CLI_SPECS.tracing);
 const config = loadConfigOrExit("tracing", loadConfig);
 const logger = createLogger({ service: config.service, level: config.logLevel });
-logConfig(logger, { ...config, ingestToken: config.ingestToken === undefined ? undefined : "***" });
+const masked = (token: string | undefined) => token === undefined ? undefined : "***";
+logConfig(logger, {
+  ...config,
+  ingestToken: masked(config.ingestToken),
+  queryToken: masked(config.queryToken),
+});
 if (config.selfExportDisabledReason !== undefined) {
   logger.info("Own spans are not exported", { reason: config.selfExportDisabledReason });
 }
 const telemetry = startTelemetry(config.telemetry, { logger });
 await Deno.mkdir(config.dataDir, { recursive: true });
 const store = openTraceStore(join(config.dataDir, "traces.db"));
+const wal = config.wal.enabled
+  ? await WriteAheadLog.open(join(config.dataDir, "wal"), { sync: config.wal.sync })
+  : undefined;
 const registry = createRegistry();
 const metrics = createTracingMetrics(registry);
 const forwarder = createForwarder({
@@ -40,7 +51,9 @@ const pipeline = createPipeline({
   forwarder,
   sampling: config.sampling,
   write: config.store,
+  ...(wal === undefined ? {} : { onSettled: (items) => wal.settle(items) }),
 });
+if (wal !== undefined) await replayWal(wal, { pipeline, logger });
 const openSpans = createOpenSpans({
   ...config.spanApi,
   finish: (span) => pipeline.acceptSpans([span]),
@@ -60,7 +73,9 @@ const ingest = Deno.serve(
     pipeline,
     logger,
     maxBodyBytes: config.otlpMaxBodyBytes,
+    budget: new ByteBudget(config.otlpMaxInflightBytes),
     token: config.ingestToken,
+    ...(wal === undefined ? {} : { wal }),
   }).fetch,
 );
 const query = serveApp(
@@ -73,6 +88,8 @@ const query = serveApp(
     telemetry,
     registry,
     maxBodyBytes: config.maxBodyBytes,
+    writeToken: config.ingestToken,
+    readToken: config.queryToken,
   }),
   {
     ...config,
@@ -86,6 +103,7 @@ const query = serveApp(
       { name: "pipeline", close: () => pipeline.close() },
       { name: "forwarder", close: () => forwarder.close() },
       { name: "store", close: () => store.close() },
+      { name: "write-ahead log", close: () => wal?.close() },
     ],
   },
 );

@@ -130,7 +130,11 @@ export const CLI_SPECS: Readonly<Record<ServiceName, CliSpec>> = {
     variables: [
       { name: "OTLP_PORT", default: "4318", meaning: "OTLP/HTTP ingest port" },
       { name: "OTLP_MAX_BODY_BYTES", default: "8388608", meaning: "largest ingest body" },
-      { name: "INGEST_TOKEN", meaning: "when set, ingest needs authorization: Bearer <token>" },
+      { name: "OTLP_MAX_INFLIGHT_BYTES", default: "67108864", meaning: "bodies read at once; 503" },
+      { name: "INGEST_TOKEN", meaning: "when set, every write needs Bearer <token>" },
+      { name: "QUERY_TOKEN", meaning: "when set, reads need it (or INGEST_TOKEN)" },
+      { name: "WAL_ENABLED", default: "true", meaning: "log ingest before answering, replay" },
+      { name: "WAL_SYNC", default: "false", meaning: "fdatasync the log before answering" },
       { name: "RETENTION_MAX_AGE_HOURS", default: "72", meaning: "older spans are deleted" },
       { name: "RETENTION_MAX_MB", default: "1024", meaning: "above it the oldest spans go" },
       { name: "RETENTION_INTERVAL_MS", default: "60000", meaning: "how often retention runs" },

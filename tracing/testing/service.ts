@@ -11,6 +11,7 @@
  *   µs, `tags`, `logs`, `processID`, and `processes`); rejects with the last state on timeout.
  * - `ownTrace(traceId)`: the same trace from the own API (`/api/v1/traces/:id`), snake_case.
  * - `stop()`: SIGTERM, waits for exit, removes the temp data dir unless one was given.
+ * - `kill()`: SIGKILL, as a crash would; waits for exit and keeps the data dir.
  */
 import { servicePermissions } from "../../lib/testing/service_process.ts";
 import type { JaegerTrace } from "../query/jaeger_model.ts";
@@ -27,6 +28,7 @@ export interface TracingProcess {
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  kill(): Promise<void>;
 }
 
 /** Starts the service; `env` adds variables (e.g. SAMPLING_RATIO). */
@@ -110,6 +112,16 @@ export async function startTracingProcess(
       await fetchJson(`${queryUrl}/api/v1/traces/${traceId}`) as
         | Record<string, unknown>
         | undefined,
+    kill() {
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await status;
+        await pumps;
+      })();
+      return stopped;
+    },
     stop() {
       stopped ??= (async () => {
         try {
