@@ -91,7 +91,8 @@ Deno.test("the tracing process keeps every acknowledged span through a SIGKILL",
     const { restarted } = await restartAfterKill(dataDir, env, "3");
     try {
       // All of them unless the machine was so slow that a 10 s flush came in between.
-      assert.ok(await storedSpans(restarted) < 2 * REQUESTS);
+      const stored = await storedSpans(restarted);
+      assert.ok(stored < 2 * REQUESTS, `${stored} spans stored`);
     } finally {
       await restarted.stop();
       await Deno.remove(dataDir, { recursive: true });
