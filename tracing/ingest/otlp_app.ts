@@ -150,7 +150,16 @@ export function acceptPayload(
   if (!pipeline.hasRoom(items.length)) return "overloaded";
   // Logged before the pipeline sees the items: a full batch may be written (and settled) at once.
   if (wal !== undefined && items.length > 0) {
-    wal.append({ signal, encoding, payload: record.payload }, items);
+    try {
+      wal.append({ signal, encoding, payload: record.payload }, items);
+    } catch (error) {
+      throw new HttpError(
+        503,
+        "wal_unavailable",
+        `The write-ahead log cannot be written: retry later (${(error as Error).message})`,
+        { cause: error, headers: { "retry-after": "5" } },
+      );
+    }
   }
   if (signal === "traces") {
     const spans = (result as ReturnType<typeof normalizeTraces>).items;

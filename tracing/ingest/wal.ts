@@ -89,7 +89,10 @@ export class WriteAheadLog {
     return this.#leftover;
   }
 
-  /** Appends one request's payload; `items` are what it put in the pipeline, settled later. */
+  /**
+   * Appends one request's payload; `items` are what it puts in the pipeline, settled later.
+   * Throws when the file cannot be written, leaving the segment as it was.
+   */
   append(record: WalRecord, items: readonly object[]): void {
     const segment = this.#active;
     const header = new Uint8Array(HEADER_BYTES);
@@ -98,9 +101,17 @@ export class WriteAheadLog {
     view.setUint8(4, SIGNALS.indexOf(record.signal));
     view.setUint8(5, ENCODINGS.indexOf(record.encoding));
     view.setUint32(8, crc32(record.payload), true);
-    writeAll(segment.file, header);
-    writeAll(segment.file, record.payload);
-    if (this.#sync) segment.file.syncDataSync();
+    try {
+      writeAll(segment.file, header);
+      writeAll(segment.file, record.payload);
+      if (this.#sync) segment.file.syncDataSync();
+    } catch (error) {
+      // A record cut short (a full disk) would end the segment for the replay: cut it off.
+      try {
+        segment.file.truncateSync(segment.bytes);
+      } catch { /* the next start skips the torn end instead */ }
+      throw error;
+    }
     segment.bytes += HEADER_BYTES + record.payload.byteLength;
     segment.pending += items.length;
     for (const item of items) this.#owner.set(item, segment);

@@ -99,3 +99,25 @@ Deno.test("replayWal() stores acknowledged spans that never reached the store be
     await Deno.remove(after, { recursive: true });
   }
 });
+
+Deno.test("POST /v1/traces answers 503 and takes nothing when the write-ahead log cannot be written", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wal_broken_" });
+  const ingest = await openIngest(dir);
+  try {
+    ingest.wal.close(); // its file handle is gone: every append fails
+    const response = await ingest.ingest.request("/v1/traces", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(sampleTraceJson()),
+    });
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("retry-after"), "5");
+    assert.match((await response.json()).message, /^The write-ahead log cannot be written/);
+    ingest.pipeline.flush();
+    assert.equal(ingest.store.spanCount(), 0);
+  } finally {
+    ingest.pipeline.close();
+    ingest.store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
