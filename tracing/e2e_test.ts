@@ -69,10 +69,17 @@ Deno.test("the tracing process accepts traces, logs and metrics from Deno's buil
     assert.match(metrics, /tracing_items_received_total\{signal="logs"\} [1-9]/);
     assert.match(metrics, /tracing_items_received_total\{signal="metrics"\} [1-9]/);
     assert.doesNotMatch(metrics, /tracing_items_rejected_total\{/);
-    const own = await tracing.ownTrace(traceId) as { logs: { body: string }[] };
-    assert.ok(
-      own.logs.some((log) => String(log.body).includes("hello from the built-in exporter")),
-    );
+    // Logs arrive in their own request and are written with the next batch: poll for them.
+    const logged = (own: unknown) =>
+      (own as { logs: { body: string }[] } | undefined)?.logs.some((log) =>
+        String(log.body).includes("hello from the built-in exporter")
+      ) ?? false;
+    let own = await tracing.ownTrace(traceId);
+    for (let attempt = 0; attempt < 200 && !logged(own); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      own = await tracing.ownTrace(traceId);
+    }
+    assert.ok(logged(own), `the log record is missing from ${JSON.stringify(own)}`);
   } finally {
     await tracing.stop();
   }
