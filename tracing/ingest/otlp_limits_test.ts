@@ -3,6 +3,7 @@ import type { Counter } from "prom-client";
 import { ByteBudget } from "../../lib/http/byte_budget.ts";
 import { INFLATE_SLICE_BYTES } from "../../lib/http/bounded_body.ts";
 import { chunkedStream, gzipBomb } from "../../lib/testing/gzip_bomb.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { createTestService, type TestService } from "../testing/test_deps.ts";
 
 const MiB = 1024 * 1024;
@@ -85,7 +86,7 @@ Deno.test("POST /v1/traces answers 503 with retry-after while other bodies hold 
     service.ingest.request(post(body, { "content-type": "application/json" }))
   );
   try {
-    while (budget.used < 1_200_000) await new Promise((resolve) => setTimeout(resolve, 0));
+    await waitFor("the slow bodies to hold 1.2 MB", () => budget.used >= 1_200_000);
     // Within the per-request limit once inflated, but not within what the budget has left.
     const zeros = await gzipBomb(1_000_000);
     const refused = await service.ingest.request(post(chunkedStream(zeros), gzipJson));
