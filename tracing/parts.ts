@@ -15,6 +15,7 @@ import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { OpenSpans } from "./span_api/open_spans.ts";
 import { openTraceStore, type TraceStore } from "./store/store.ts";
 import type { WriteAheadLog } from "./ingest/wal.ts";
+import { acceptLoggedSpans } from "./ingest/wal_spans.ts";
 
 /** The opened parts and their closers. */
 export interface TracingParts {
@@ -56,7 +57,7 @@ export function openTracingParts(
   });
   const openSpans = new OpenSpans({
     ...config.spanApi,
-    finish: (span) => pipeline.acceptSpans([span]),
+    finish: (span) => acceptLoggedSpans([span], { pipeline, wal, logger }),
   });
   const alerts = createAlertEngine({ ...config.alerts, store, logger });
   alerts.start();
