@@ -199,6 +199,13 @@ Deno.test("reads stay open with INGEST_TOKEN alone and need QUERY_TOKEN when it 
         assert.equal(response.status, 200, path);
         await response.body?.cancel();
       }
+      // Jaeger UI's upload: a POST that stores nothing, so a read.
+      const transform = await service.query.request("/api/transform", {
+        method: "POST",
+        body: JSON.stringify(sampleTraceJson()),
+      });
+      assert.equal(transform.status, 200);
+      await transform.body?.cancel();
     } finally {
       await service.close();
     }
@@ -231,6 +238,14 @@ Deno.test("reads stay open with INGEST_TOKEN alone and need QUERY_TOKEN when it 
         assert.equal(probe.status, 200, path);
         await probe.body?.cancel();
       }
+      const transform = (authorization?: string) =>
+        service.query.request("/api/transform", {
+          method: "POST",
+          headers: authorization === undefined ? {} : { authorization },
+          body: JSON.stringify(sampleTraceJson()),
+        });
+      assert.equal((await transform()).status, 401, "POST /api/transform is a read");
+      assert.equal((await transform(`Bearer ${READ_TOKEN}`)).status, 200);
       const readerWrites = await service.query.request("/start-trace", {
         method: "POST",
         headers: { authorization: `Bearer ${READ_TOKEN}`, "content-type": "application/json" },
