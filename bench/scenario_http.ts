@@ -1,13 +1,15 @@
 /**
  * Scenarios 1 and 2. `http`: GET /users/:username on `user` (a SQLite read). `chain`: POST /orders
  * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
- * the server core; autocannon holds a fixed number of connections from the load core.
+ * the server core; autocannon holds a fixed number of connections from the load core. Both run
+ * again with user and order on PostgreSQL (`postgres.ts`).
  */
 import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
-import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
+import { type BenchContext, tracingVariants } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { settledSpanStats, spansCreated } from "./probe.ts";
+import { BenchDatabases, postgresVariants, ratioBase } from "./postgres.ts";
 import { type BenchProcess, sampleRss, startService } from "./process.ts";
 import { cpuSeconds, interleave, type RunningVariant, stopAll } from "./runs.ts";
 
@@ -45,29 +47,35 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   const { settings, cores } = ctx;
   ctx.progress(`Scenario ${scenario}`);
   const variants: HttpVariant[] = [];
+  const databases = new BenchDatabases();
+  const endpoints = { sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint };
   try {
     for (
-      const variant of tracingVariants({ sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint }, {
-        deno: settings.denoMode,
-        comparisons: settings.comparisons,
-        compare: settings.compare,
-        // The export encoding's cost, shown once on the simplest request.
-        json: kind === "http",
-      })
+      const variant of [
+        ...tracingVariants(endpoints, {
+          deno: settings.denoMode,
+          comparisons: settings.comparisons,
+          compare: settings.compare,
+          // The export encoding's cost, shown once on the simplest request.
+          json: kind === "http",
+        }),
+        ...postgresVariants(endpoints),
+      ]
     ) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
+      const env = await databases.envFor(variant, kind);
       const profiles = settings.profile
         ? await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "profile-" })
         : undefined;
       const flags = [...variant.flags ?? [], ...profileFlags(profiles)];
       const { root } = variant;
-      const user = await startService("user", { env: variant.env, dataDir, cores, flags, root });
+      const user = await startService("user", { env, dataDir, cores, flags, root });
       const processes = [user];
       variants.push({ name: variant.name, processes, target: user, profiles, requests: 0 });
       await seedUsers(user.url);
       if (kind === "chain") {
         const order = await startService("order", {
-          env: { ...variant.env, USER_SERVICE_URL: user.url },
+          env: { ...env, USER_SERVICE_URL: user.url },
           dataDir,
           cores,
           flags,
@@ -105,7 +113,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       variant.requests += result.ok;
       if (warmup) return;
       const key = keyFor(scenario, variant.name);
-      const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
+      const ratioTo = ratioBase(variant.name);
       ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
       // Cost per request independent of the load generator's ceiling: server CPU time / 2xx.
       ctx.results.add(key("server CPU per request", "µs"), (cpu * 1e6) / result.ok, { ratioTo });
@@ -119,6 +127,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
     for (const variant of variants) await recordSpanTotals(ctx, scenario, variant);
   } finally {
     await stopAll(variants.flatMap((variant) => variant.processes));
+    await databases.drop();
   }
   for (const variant of variants) await recordProfile(ctx, scenario, variant);
 }
