@@ -68,22 +68,35 @@ async function checkoutVariants(root: string, prefix: string, ours: boolean) {
   installGlobals();
   const logger = createLogger({ service: "user", level: "error" });
 
-  const build = (name: string, sampler: Sampler | undefined, encode?: Encode) => {
+  const build = (
+    name: string,
+    sampler: Sampler | undefined,
+    encode?: Encode,
+    options: { plain?: boolean } = {},
+  ) => {
     let tracer: Tracer = trace.getTracer("untraced");
     if (sampler !== undefined) {
-      const provider = new TracerProvider({
-        resource: resourceFromAttributes({ "service.name": "user" }),
-        sampler: new GatedSampler(sampler, new ExportGate()),
-        idGenerator: new PooledIdGenerator(),
-        spanProcessors: [
-          new BatchSpanProcessor({
-            exporter: discardingExporter(encode),
-            maxQueueSize: 8192,
-            maxExportBatchSize: 512,
-            scheduledDelayMillis: 20,
-          }),
-        ],
-      });
+      const exporter = discardingExporter(encode);
+      const provider = options.plain
+        // What bench/plain_sdk_preload.ts sets up: SDK defaults, no export gate.
+        ? new TracerProvider({
+          resource: resourceFromAttributes({ "service.name": "user" }),
+          sampler,
+          spanProcessors: [new BatchSpanProcessor({ exporter })],
+        })
+        : new TracerProvider({
+          resource: resourceFromAttributes({ "service.name": "user" }),
+          sampler: new GatedSampler(sampler, new ExportGate()),
+          idGenerator: new PooledIdGenerator(),
+          spanProcessors: [
+            new BatchSpanProcessor({
+              exporter,
+              maxQueueSize: 8192,
+              maxExportBatchSize: 512,
+              scheduledDelayMillis: 20,
+            }),
+          ],
+        });
       tracer = provider.getTracer("distributed-tracing", "1.0.0");
     }
     const db = openDatabase(`${Deno.makeTempDirSync({ prefix: "inprocess-" })}/users.db`, {
@@ -119,6 +132,12 @@ async function checkoutVariants(root: string, prefix: string, ours: boolean) {
     ),
   ];
   if (ours) {
+    const official: Encode = (spans) => ProtobufTraceSerializer.serializeRequest(spans);
+    const ratio = sampler("parentbased_traceidratio", 0.1);
+    variants.push(
+      build("plain SDK 10%", ratio, official, { plain: true }),
+      build("plain SDK 100%", all, official, { plain: true }),
+    );
     const { OtlpProtobufTraceEncoder } = await load("lib/telemetry/otlp_protobuf_traces.ts");
     const encoder = new OtlpProtobufTraceEncoder();
     variants.push(build("sampled 100%", all, (spans) => encoder.encode(spans)));
