@@ -107,7 +107,11 @@ function setTraceResponse(c: Context, span: Span): void {
   // The ids come from the SDK's generator, or Deno's: the all-zero "invalid" ids are the only
   // ones to rule out (no per-request regex).
   if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return;
-  c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${BYTE_HEX[traceFlags & 0xff]}`);
+  try {
+    c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${BYTE_HEX[traceFlags & 0xff]}`);
+  } catch {
+    // Immutable headers (`Response.redirect()`, a proxied fetch response): answer without it.
+  }
 }
 
 /**

@@ -171,6 +171,15 @@ Deno.test("httpServerTracing() answers with a traceresponse header naming the sp
   assert.match(response.headers.get("traceresponse") ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
 });
 
+Deno.test("httpServerTracing() records a response whose headers are immutable", async () => {
+  const { app, only } = setup();
+  app.get("/moved", () => Response.redirect("http://api.test/things/1", 302));
+  const response = await app.request("/moved");
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get("traceresponse"), null);
+  assert.equal(only().attributes["http.response.status_code"], 302);
+});
+
 Deno.test("httpServerTracing() sends no traceresponse for a request it does not record", async (t) => {
   const app = new Hono();
   // A tracer with no SDK behind it, as with OTEL_SDK_DISABLED: spans only carry the parent's ids.
