@@ -41,6 +41,18 @@ Deno.test("OtlpProtobufTraceEncoder decodes to what the official serializer enco
     );
   });
 
+  await t.step("for spans and strings longer than their reserved length bytes", () => {
+    const spans = randomSpans(5, 4);
+    Object.assign(spans[1]!, {
+      attributes: { "db.query.text": "ä".repeat(70_000), small: 1 },
+      name: "n".repeat(20_000),
+    });
+    assert.deepStrictEqual(
+      decode(encoder.encode(spans)),
+      decode(ProtobufTraceSerializer.serializeRequest(spans)!),
+    );
+  });
+
   await t.step("for an empty batch", () => {
     assert.deepStrictEqual(encoder.encode([]), new Uint8Array(0));
   });
