@@ -20,6 +20,26 @@ Deno.test("openTraceStore() keeps spans across a restart", async () => {
   }
 });
 
+Deno.test("writeSpans() stores every span of a batch that spans several multi-row inserts", () => {
+  const store = openTraceStore(":memory:");
+  try {
+    const traceId = crypto.randomUUID().replaceAll("-", "");
+    // 70 spans: two full multi-row inserts and six rows alone; the last replaces the first.
+    const spans = Array.from({ length: 69 }, (_, i) => makeSpan({ traceId, name: `op ${i}` }));
+    spans.push({ ...spans[0]!, name: "replaced", service: "other" });
+    store.writeSpans(spans);
+    const stored = store.getTrace(traceId)?.spans ?? [];
+    assert.equal(stored.length, 69);
+    const names = new Set(stored.map((span) => span.name));
+    assert.ok(names.has("replaced") && !names.has("op 0"));
+    for (let i = 1; i < 69; i++) assert.ok(names.has(`op ${i}`), `op ${i} is missing`);
+    assert.deepEqual(store.services(), ["other", "svc"]);
+    assert.equal(store.spanCount(), 69);
+  } finally {
+    store.close();
+  }
+});
+
 Deno.test("openTraceStore() upgrades a schema 1 file and refuses a newer one", async (t) => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "traces.db");
