@@ -150,7 +150,7 @@ const SPAN_KINDS = [
 const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
 
 /** `a < b` for canonical nanosecond strings (no leading zeros), without a BigInt per span. */
-function nanosBefore(a: string, b: string): boolean {
+export function nanosBefore(a: string, b: string): boolean {
   return a.length !== b.length ? a.length < b.length : a < b;
 }
 
@@ -172,12 +172,10 @@ function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function nanos(value: unknown, field: string): string {
+/** Nanoseconds as a canonical decimal; `PayloadError` for anything else (`null` included). */
+export function nanos(value: unknown, field: string): string {
   if (typeof value === "string" && CANONICAL_NANOS.test(value)) return value;
-  if (isLong(value)) {
-    return longText(value) ??
-      ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
-  }
+  if (isLong(value)) return fixed64Text(value.low, value.high);
   const text = typeof value === "number" ? BigInt(Math.trunc(value)).toString() : value;
   if (typeof text === "string" && /^\d{1,20}$/.test(text)) return BigInt(text).toString();
   throw new PayloadError(
@@ -195,6 +193,11 @@ interface Long {
 function isLong(value: unknown): value is Long {
   return value !== null && typeof value === "object" && typeof (value as Long).low === "number" &&
     typeof (value as Long).high === "number";
+}
+
+/** An unsigned 64-bit integer given as two 32-bit halves, in decimal. */
+export function fixed64Text(low: number, high: number): string {
+  return longText({ low, high }) ?? ((BigInt(high >>> 0) << 32n) | BigInt(low >>> 0)).toString();
 }
 
 /** An unsigned 64-bit `Long` in decimal, without BigInt while the micros fit a double exactly. */
@@ -217,7 +220,14 @@ function enumNumber(value: unknown, names: readonly string[]): number {
 
 const HEX = /^[0-9a-f]+$/;
 
-function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optional: boolean) {
+/** An id as lowercase hex; `PayloadError` unless `bytes` long and not all 0 (or absent if `optional`). */
+export function id(
+  value: unknown,
+  ids: IdEncoding,
+  bytes: number,
+  field: string,
+  optional: boolean,
+): string {
   if (ids === "bytes" && value instanceof Uint8Array) return bytesId(value, bytes, field, optional);
   const text = typeof value === "string" ? value : "";
   if (text === "" && optional) return "";
@@ -231,7 +241,13 @@ function id(value: unknown, ids: IdEncoding, bytes: number, field: string, optio
   return hex;
 }
 
-function bytesId(value: Uint8Array, bytes: number, field: string, optional: boolean): string {
+/** A binary id as lowercase hex; `PayloadError` unless `bytes` long and not all 0. */
+export function bytesId(
+  value: Uint8Array,
+  bytes: number,
+  field: string,
+  optional: boolean,
+): string {
   let hex = "";
   let zero = true;
   for (let i = 0; i < value.length; i++) {
@@ -276,7 +292,8 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function base64(bytes: Uint8Array): string {
+/** Standard base64, as OTLP JSON writes bytes. */
+export function base64(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
   return btoa(text);
@@ -287,7 +304,8 @@ function attributesOf(holder: unknown): KeyValue[] {
   return attributes({ attributes: values });
 }
 
-function serviceName(resource: readonly KeyValue[]): string {
+/** The resource's `service.name`, or `unknown_service`. */
+export function serviceName(resource: readonly KeyValue[]): string {
   const found = resource.find((kv) => kv.key === "service.name")?.value.stringValue;
   return found === undefined || found === "" ? "unknown_service" : found;
 }
