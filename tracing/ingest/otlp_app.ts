@@ -27,7 +27,9 @@ import {
   responseJson,
   type Signal,
 } from "./otlp_proto.ts";
+import { decodeTraceSpans } from "./otlp_proto_spans.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { LogRecord, SpanRecord } from "../span_model.ts";
 import type { WalRecord } from "./wal.ts";
 
 /** What the ingest app needs. */
@@ -134,16 +136,22 @@ export function acceptPayload(
   wal?: WalSink,
 ): Normalized<unknown> | "overloaded" {
   const { signal, encoding } = record;
-  const request = decode(signal, encoding, record.payload);
-  const ids = encoding === "json" ? "hex" : "bytes";
   const { metrics } = pipeline;
-  if (signal === "metrics") {
-    const points = countMetricPoints(request);
-    metrics.spansReceived.inc({ signal }, points);
-    // Metrics are accepted and counted but not stored: this service is a trace backend.
-    return { items: [], rejected: 0, firstError: undefined };
+  let result: Normalized<SpanRecord | LogRecord>;
+  if (signal === "traces" && encoding === "protobuf") {
+    // The hot path: protobuf traces go straight to spans, without protobufjs's message graph.
+    result = decodeTraceSpans(record.payload);
+  } else {
+    const request = decode(signal, encoding, record.payload);
+    const ids = encoding === "json" ? "hex" : "bytes";
+    if (signal === "metrics") {
+      const points = countMetricPoints(request);
+      metrics.spansReceived.inc({ signal }, points);
+      // Metrics are accepted and counted but not stored: this service is a trace backend.
+      return { items: [], rejected: 0, firstError: undefined };
+    }
+    result = signal === "traces" ? normalizeTraces(request, ids) : normalizeLogs(request, ids);
   }
-  const result = signal === "traces" ? normalizeTraces(request, ids) : normalizeLogs(request, ids);
   const items = result.items as readonly object[];
   metrics.spansReceived.inc({ signal }, items.length + result.rejected);
   if (result.rejected > 0) metrics.rejected.inc({ signal, reason: "invalid" }, result.rejected);
