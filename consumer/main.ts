@@ -18,7 +18,11 @@ import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.consumer);
 const config = loadConfigOrExit("consumer", loadConfig);
-const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+const logger = createLogger({
+  service: config.telemetry.serviceName,
+  level: config.logLevel,
+  format: config.logFormat,
+});
 logConfig(logger, config);
 const telemetry = startTelemetry(config.telemetry, { logger });
 

@@ -15,7 +15,11 @@ import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.order);
 const config = loadConfigOrExit("order", loadConfig);
-const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+const logger = createLogger({
+  service: config.telemetry.serviceName,
+  level: config.logLevel,
+  format: config.logFormat,
+});
 logConfig(logger, config);
 const telemetry = startTelemetry(config.telemetry, { logger });
 

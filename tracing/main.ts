@@ -18,7 +18,11 @@ import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.tracing);
 const config = loadConfigOrExit("tracing", loadConfig);
-const logger = createLogger({ service: config.service, level: config.logLevel });
+const logger = createLogger({
+  service: config.service,
+  level: config.logLevel,
+  format: config.logFormat,
+});
 logConfig(logger, { ...config, ingestToken: config.ingestToken === undefined ? undefined : "***" });
 if (config.selfExportDisabledReason !== undefined) {
   logger.info("Own spans are not exported", { reason: config.selfExportDisabledReason });

@@ -13,7 +13,11 @@ import { CLI_SPECS } from "../lib/config/cli_variables.ts";
 
 await handleCliFlags(CLI_SPECS.user);
 const config = loadConfigOrExit("user", loadConfig);
-const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+const logger = createLogger({
+  service: config.telemetry.serviceName,
+  level: config.logLevel,
+  format: config.logFormat,
+});
 logConfig(logger, config);
 const telemetry = startTelemetry(config.telemetry, { logger });
 

@@ -1,6 +1,6 @@
 /** Settings every service shares, under the same variable names everywhere. */
 import type { EnvReader } from "./env_reader.ts";
-import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../log.ts";
 import { readTelemetryConfig, type TelemetryConfig } from "../telemetry/config.ts";
 import { VERSION } from "../version.ts";
 
@@ -16,6 +16,8 @@ export interface ServiceConfig {
   readonly dataDir: string;
   /** LOG_LEVEL. */
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT: JSON lines, or short lines for a person (`deno task dev` sets `pretty`). */
+  readonly logFormat: LogFormat;
   /** MAX_BODY_BYTES: larger request bodies get 413. */
   readonly maxBodyBytes: number;
   /** SHUTDOWN_TIMEOUT_MS: the hard deadline for a graceful stop. */
@@ -34,6 +36,7 @@ export function readServiceConfig(
     port: read.port("PORT", defaults.port),
     dataDir: read.string("DATA_DIR", "./data"),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    logFormat: read.oneOf("LOG_FORMAT", LOG_FORMATS, "json"),
     maxBodyBytes: read.int("MAX_BODY_BYTES", 64 * 1024, { min: 1, max: 64 * 1024 * 1024 }),
     shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 100, max: 600_000 }),
     telemetry: readTelemetryConfig(read, {

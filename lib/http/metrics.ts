@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics through prom-client, one registry per service: HTTP request counts and
- * durations per route and status, and the span pipeline's counters.
+ * durations per route and status, and the span and log record pipelines' counters.
  */
 import type { MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -62,8 +62,9 @@ export function httpServerMetrics(registry: Registry): MiddlewareHandler {
   };
 }
 
-/** Exposes the span pipeline's counters (sdk mode) as Prometheus metrics. */
+/** Exposes the span and log record pipelines' counters (sdk mode) as Prometheus metrics. */
 export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetry): void {
+  registerLogPipelineMetrics(registry, telemetry);
   let last: SpanPipelineStats | undefined;
   const current = () => (last = telemetry.stats() ?? last);
   new Counter({
@@ -107,6 +108,44 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
     registers: [registry],
     collect() {
       this.set(telemetry.stats()?.queueCapacity ?? 0);
+    },
+  });
+}
+
+/** The log record pipeline's counters, named like the span pipeline's. */
+function registerLogPipelineMetrics(registry: Registry, telemetry: Telemetry): void {
+  let last: SpanPipelineStats | undefined;
+  const current = () => (last = telemetry.logStats?.() ?? last);
+  new Counter({
+    name: "otel_sdk_log_records_total",
+    help:
+      "Log records handed to the logs SDK, by what became of them: exported, export_failed, dropped, shed (not handed over while exports failed or the queue was full)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+    collect() {
+      const previous = { ...last };
+      const stats = current();
+      if (stats === undefined) return;
+      this.inc({ outcome: "exported" }, stats.exported - (previous.exported ?? 0));
+      this.inc({ outcome: "export_failed" }, stats.exportFailed - (previous.exportFailed ?? 0));
+      this.inc({ outcome: "dropped" }, stats.dropped - (previous.dropped ?? 0));
+      this.inc({ outcome: "shed" }, stats.shed - (previous.shed ?? 0));
+    },
+  });
+  new Gauge({
+    name: "otel_sdk_log_queue_size",
+    help: "Log records waiting in the batch queue",
+    registers: [registry],
+    collect() {
+      this.set(telemetry.logStats?.()?.queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: "otel_sdk_log_queue_capacity",
+    help: "Capacity of the log record batch queue",
+    registers: [registry],
+    collect() {
+      this.set(telemetry.logStats?.()?.queueCapacity ?? 0);
     },
   });
 }

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import { limitBodySize } from "./body.ts";
+import { requestLog } from "./request_log.ts";
 import { createErrorHandler, notFoundHandler } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { httpServerTracing } from "../telemetry/server_middleware.ts";
@@ -37,11 +38,13 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   registerTelemetryMetrics(registry, options.telemetry);
 
   const app = new Hono();
+  const untracedPaths = ["/health", "/ready", "/metrics"];
   app.use(httpServerTracing({
     tracer: options.telemetry.tracer,
     mode: options.telemetry.mode,
-    untracedPaths: ["/health", "/ready", "/metrics"],
+    untracedPaths,
   }));
+  app.use(requestLog(options.logger, { quietPaths: untracedPaths }));
   app.use(httpServerMetrics(registry));
   app.use(limitBodySize(options.maxBodyBytes));
   app.onError(createErrorHandler(options.logger));
