@@ -37,6 +37,8 @@ export interface LogShipperOptions {
   processor?: LogRecordProcessor;
   /** Hears every export result, e.g. to log when exports start failing. */
   onExportResult?: (result: ExportResult) => void;
+  /** The gate's clock, for tests. */
+  now?: () => number;
 }
 
 const SEVERITY: Readonly<Record<LogLevel, SeverityNumber>> = {
@@ -61,7 +63,7 @@ export class LogShipper {
 
   constructor(options: LogShipperOptions) {
     const { config } = options;
-    this.#gate = new ExportGate({ probeSpans: config.batch.maxExportBatchSize });
+    this.#gate = new ExportGate({ probeSpans: config.batch.maxExportBatchSize, now: options.now });
     this.#counters = new SpanPipelineCounters(this.#gate, "log");
     const processor = options.processor ?? new BatchLogRecordProcessor({
       exporter: this.#counters.countingExporter(
