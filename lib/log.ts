@@ -98,8 +98,12 @@ export function createLogger(
 }
 
 function writeToConsole(line: string, level: LogLevel): void {
+  // Both warn and error go to stderr; with OTEL_DENO, Deno exports console.warn as WARN and
+  // console.error as ERROR, so each keeps its severity there.
   // deno-lint-ignore no-console -- the one place allowed to write to the console
-  if (RANK[level] >= RANK.warn) console.error(line);
+  if (level === "error") console.error(line);
+  // deno-lint-ignore no-console -- as above
+  else if (level === "warn") console.warn(line);
   // deno-lint-ignore no-console -- as above
   else console.log(line);
 }
