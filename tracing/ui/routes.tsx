@@ -107,7 +107,8 @@ export function uiRoutes(
         error === undefined ? 200 : 400,
       );
     try {
-      return page(store.findLogs(readLogQuery((name) => form[name as keyof LogsForm])));
+      // The raw parameters: a trace's logs (linked from its page) are found at any age.
+      return page(store.findLogs(readLogQuery((name) => c.req.query(name))));
     } catch (error) {
       if (error instanceof HttpError) return page(undefined, error.message);
       throw error;

@@ -78,6 +78,9 @@ Deno.test("the tracing page renders every view and escapes what spans carry", as
       assert.ok(!html.includes(HOSTILE.logBody));
       assert.ok(html.includes(`href="/trace/${hostile}#span-a0000000000000a2"`));
       assert.ok((await page(service, "/logs?level=error")).includes("alert(5)"));
+      const trace = await page(service, `/trace/${hostile}`);
+      assert.ok(trace.includes(`href="/logs?trace_id=${hostile}"`));
+      assert.ok((await page(service, `/logs?trace_id=${hostile}`)).includes("alert(5)"));
       assert.match(await page(service, "/logs?level=fatal"), /No logs match/);
       const bad = await page(service, "/logs?trace_id=%3Cb%3E", 400);
       assert.ok(bad.includes("Invalid trace_id &quot;&lt;b&gt;&quot;"));

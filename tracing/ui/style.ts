@@ -116,9 +116,10 @@ ul.events { margin: 0; padding-left: 16px; }
 .sev { font-size: 11.5px; font-weight: 700; text-transform: uppercase; }
 .sev-error, .sev-fatal { color: var(--error); }
 .sev-warn { color: #b26a00; }
+.logs h2 .hint { font-size: 12.5px; font-weight: 400; margin-left: 6px; }
 .log-filters { flex-wrap: wrap; gap: 10px; margin-bottom: 12px; }
 .log-list .msg { white-space: pre-wrap; word-break: break-word; }
-.log-list .field { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+.span-logs .field, .log-list .field { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 .compare { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; align-items: start; }
 .compare .waterfall .wf-head, .compare .row { grid-template-columns: minmax(180px, 45%) 1fr; }
 .compare .tick:nth-child(2n) { display: none; }
