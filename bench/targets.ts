@@ -28,6 +28,21 @@ export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   ratio("1 HTTP: 100% sampling keeps >= 0.80x", find("1 ", "sampled 100%", "throughput"), 0.8);
   ratio("1 HTTP: 10% sampling keeps >= 0.95x", find("1 ", "sampled 10%", "throughput"), 0.95);
   ratio("2 chain: 100% sampling keeps >= 0.75x", find("2 ", "sampled 100%", "throughput"), 0.75);
+  // What one request log line a request costs, next to tracing alone (no target: a figure).
+  const cpu = (variant: string) => find("1 ", variant, "server CPU per request")?.median;
+  const [traced, stdout, shipped] = [
+    cpu("sampled 100%"),
+    cpu("sampled 100%, request logs to stdout"),
+    cpu("sampled 100%, request logs shipped"),
+  ];
+  if (traced !== undefined && stdout !== undefined && shipped !== undefined) {
+    checks.push({
+      target: "1 HTTP: request logs' cost in server CPU per request (figure, no target)",
+      measured: `tracing ${roundForDisplay(traced)} µs, + stdout line ${
+        roundForDisplay(stdout - traced)
+      } µs, + OTLP shipping ${roundForDisplay(shipped - stdout)} µs`,
+    });
+  }
   ratio("2 chain: 10% sampling keeps >= 0.95x", find("2 ", "sampled 10%", "throughput"), 0.95);
   ratio(
     "3 messaging: 100% sampling >= 0.85x amqplib",
