@@ -152,7 +152,7 @@ Deno.test("createLogger() in the pretty format writes one short coloured line", 
   const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
   assert.match(
     plain,
-    /^\d\d:\d\d:\d\d\.\d{3} WARN  order Unknown user; order refused username="ada lovelace" order_id=7 error="TypeError: boom" nested=\{"a":1\} trace=[0-9a-f]{8}$/,
+    /^\d\d:\d\d:\d\d\.\d{3} WARN {2}order Unknown user; order refused username="ada lovelace" order_id=7 error="TypeError: boom" nested=\{"a":1\} trace=[0-9a-f]{8}$/,
   );
   assert.ok(plain.endsWith(`trace=${span.spanContext().traceId.slice(0, 8)}`));
   assert.ok(line.includes("\x1b[33mWARN"), "warn in yellow");

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { context, SeverityNumber, trace } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
-  BatchLogRecordProcessor,
   InMemoryLogRecordExporter,
   type LogRecordExporter,
   SimpleLogRecordProcessor,
