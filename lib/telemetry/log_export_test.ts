@@ -208,3 +208,48 @@ Deno.test("logAttributes() keeps scalars and flat arrays, and writes the rest as
   assert.deepEqual(logAttributes({ circular }), { circular: "[unserializable]" });
   assert.deepEqual(logAttributes(undefined), {});
 });
+
+Deno.test("LogShipper sends OTLP/JSON with the logs exporter's own URL and headers", async () => {
+  const received: { path: string; type: string; auth: string | null; body: unknown }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    received.push({
+      path: new URL(req.url).pathname,
+      type: req.headers.get("content-type") ?? "",
+      auth: req.headers.get("authorization"),
+      body: await req.json(),
+    });
+    return Response.json({});
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const shipper = new LogShipper({
+    config: config({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${base}/custom/logs`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer shared",
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: "authorization=Bearer logs",
+    }).logs,
+    resource: resourceFromAttributes({ "service.name": "svc" }),
+    scope: { name: "test", version: "1" },
+  });
+  const logger = quietLogger();
+  logger.ship(shipper.sink);
+  try {
+    logger.info("Over JSON", { route: "/orders" });
+    await shipper.forceFlush(5000);
+    assert.equal(received.length, 1);
+    const [request] = received as [typeof received[0]];
+    assert.equal(request.path, "/custom/logs");
+    assert.match(request.type, /application\/json/);
+    assert.equal(request.auth, "Bearer logs");
+    const text = JSON.stringify(request.body);
+    assert.match(text, /"stringValue":"Over JSON"/);
+    assert.match(text, /"key":"route"/);
+    assert.equal(shipper.stats().exported, 1);
+  } finally {
+    logger.ship(undefined);
+    await shipper.shutdown();
+    await server.shutdown();
+  }
+});
