@@ -9,7 +9,12 @@
  * full or exports fail, so a dead collector costs a record one check. Writing to stdout happens
  * before any of this and never waits for it.
  */
-import { type Attributes, type AttributeValue, SeverityNumber } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type AttributeValue,
+  type Logger as OtelLogger,
+  SeverityNumber,
+} from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as ProtobufLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
@@ -59,7 +64,7 @@ export class LogShipper {
   readonly #provider: LoggerProvider;
   readonly #gate: ExportGate;
   readonly #counters: SpanPipelineCounters;
-  readonly #otelLogger;
+  readonly #otelLogger: OtelLogger;
 
   constructor(options: LogShipperOptions) {
     const { config } = options;
