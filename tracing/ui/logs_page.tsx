@@ -10,7 +10,7 @@ import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
 
 /** The form's values, as given in the query string. */
 export type LogsForm = Record<
-  "service" | "level" | "trace_id" | "q" | "lookback" | "limit",
+  "service" | "level" | "trace_id" | "q" | "lookback" | "start" | "end" | "limit",
   string
 >;
 
@@ -21,6 +21,7 @@ const LOOKBACKS = [
   ["6h", "Last 6 hours"],
   ["24h", "Last 24 hours"],
   ["168h", "Last 7 days"],
+  ["custom", "Custom range"],
 ] as const;
 /** Attributes shown beside a message; the rest of the record is in its trace. */
 const MAX_FIELDS_SHOWN = 6;
@@ -63,12 +64,20 @@ export function LogsPage(props: {
         </label>
         <label>
           Window{" "}
-          <select name="lookback">
+          <select name="lookback" data-role="lookback">
             {LOOKBACKS.map(([value, label]) => (
               <option value={value} selected={value === form.lookback}>{label}</option>
             ))}
           </select>
         </label>
+        <span class="pair custom-range" hidden={form.lookback !== "custom"}>
+          <label>
+            From <input name="start" value={form.start} placeholder="2025-01-31T12:00" />
+          </label>
+          <label>
+            To <input name="end" value={form.end} placeholder="2025-01-31T13:00" />
+          </label>
+        </span>
         <label>
           Limit <input name="limit" type="number" min="1" max="1000" value={form.limit} />
         </label>

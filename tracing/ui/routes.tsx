@@ -94,6 +94,8 @@ export function uiRoutes(
       trace_id: get("trace_id").trim(),
       q: get("q"),
       lookback: get("lookback", "1h"),
+      start: get("start"),
+      end: get("end"),
       limit: get("limit", "100"),
     };
     const page = (logs?: ReturnType<typeof store.findLogs>, error?: string) =>

@@ -82,6 +82,10 @@ Deno.test("the tracing page renders every view and escapes what spans carry", as
       assert.ok(trace.includes(`href="/logs?trace_id=${hostile}"`));
       assert.ok((await page(service, `/logs?trace_id=${hostile}`)).includes("alert(5)"));
       assert.match(await page(service, "/logs?level=fatal"), /No logs match/);
+      const longAgo = "/logs?lookback=custom&start=2001-01-01T00:00&end=2001-01-02T00:00";
+      assert.match(await page(service, longAgo), /No logs match/);
+      const badStart = await page(service, "/logs?lookback=custom&start=soon", 400);
+      assert.ok(badStart.includes("Invalid start &quot;soon&quot;"));
       const bad = await page(service, "/logs?trace_id=%3Cb%3E", 400);
       assert.ok(bad.includes("Invalid trace_id &quot;&lt;b&gt;&quot;"));
     });
