@@ -163,6 +163,8 @@ Deno.test("the tracing page shows real traces in chromium, as text, without erro
         const list = await rows(page);
         const root = list.find((r) => r.name === "POST /orders")!;
         const userServer = list.find((r) => r.name === "GET /users/:username")!;
+        assert.equal(await page.textContent(`#span-${root.id} .badge.logs.warn`), "2 logs");
+        assert.equal(await page.textContent(`#span-${userServer.id} .badge.logs`), "1 log");
         const orderLines = await spanLogs(page, root.id);
         assert.equal(orderLines.length, 2);
         assert.match(orderLines[0]!, /WARN\s*Unknown user; order refused\s*username=nobody/);
@@ -186,6 +188,7 @@ Deno.test("the tracing page shows real traces in chromium, as text, without erro
         const attempts = (await rows(page)).filter((r) => r.kind === "consumer");
         assert.equal(attempts.length, 2);
         const [first, second] = attempts;
+        assert.equal(await page.textContent(`#span-${second!.id} .badge.logs.error`), "1 log");
         assert.deepEqual(
           (await spanLogs(page, first!.id)).map((line) => /retry scheduled/.test(line)),
           [true],
