@@ -5,10 +5,12 @@
  * Deno's built-in mode (which exports console output itself) no record arrives twice.
  */
 import assert from "node:assert/strict";
-import { connectOrFail, waitFor } from "../lib/testing/amqp.ts";
+import { connectOrFail } from "../lib/testing/amqp.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { startTracingProcess, type TracingProcess } from "../tracing/testing/service.ts";
-import { postJson, startOrderUserPair } from "./_fixture.ts";
-import { requestJson, startMessaging } from "./_messaging.ts";
+import { startOrderUserPair } from "./_fixture.ts";
+import { startMessaging } from "./_messaging.ts";
 
 interface TraceLog {
   span_id: string;
@@ -42,7 +44,7 @@ async function traceWith(
   await waitFor(`trace ${traceId} with its logs`, async () => {
     last = await tracing.ownTrace(traceId) as unknown as OwnTrace | undefined;
     return last !== undefined && ready(last);
-  }, 20_000).catch((error) => {
+  }, { timeoutMs: 20_000 }).catch((error) => {
     const seen = last?.logs.map((log) => `${log.service}: ${log.body}`).join("; ");
     throw new Error(`${error.message}; logs so far: ${seen ?? "none"}`);
   });
@@ -66,11 +68,8 @@ Deno.test("an order for an unknown user reads back with its log lines under the 
     ...FAST_EXPORT,
   });
   try {
-    const order = await postJson(`${pair.order.url}/orders`, {
-      username: "nobody",
-      item: "ghost",
-      quantity: 1,
-      unit_price: 1,
+    const order = await requestJson(`${pair.order.url}/orders`, {
+      body: { username: "nobody", item: "ghost", quantity: 1, unit_price: 1 },
     });
     assert.equal(order.status, 422, JSON.stringify(order.body));
     const traceId = order.traceId!;
@@ -190,11 +189,8 @@ Deno.test("in Deno's built-in mode each log record reaches the backend once", as
   });
   let stopped = false;
   try {
-    const order = await postJson(`${pair.order.url}/orders`, {
-      username: "nobody",
-      item: "ghost",
-      quantity: 1,
-      unit_price: 1,
+    const order = await requestJson(`${pair.order.url}/orders`, {
+      body: { username: "nobody", item: "ghost", quantity: 1, unit_price: 1 },
     });
     assert.equal(order.status, 422);
     const traceId = order.traceId!;
@@ -212,7 +208,9 @@ Deno.test("in Deno's built-in mode each log record reaches the backend once", as
       const response = await fetch(`${tracing.queryUrl}/api/v1/logs?service=order&q=Stopped`);
       return (await response.json()).count as number;
     };
-    await waitFor("order's last log line", async () => await stoppedLines() >= 1, 20_000);
+    await waitFor("order's last log line", async () => await stoppedLines() >= 1, {
+      timeoutMs: 20_000,
+    });
     const trace = await tracing.ownTrace(traceId) as unknown as OwnTrace;
     assert.equal(refusedIn(trace).length, 1, JSON.stringify(refusedIn(trace)));
     assert.equal(refusedIn(trace)[0]!.severity, "WARN", "console.warn keeps the level");

@@ -5,6 +5,8 @@
  * https://opentelemetry.io/docs/specs/otel/protocol/exporter/ for the names and defaults.
  */
 import type { EnvReader } from "../config/env_reader.ts";
+import { bool, int, keyValueList, number, oneOf, text, url } from "../config/parsers.ts";
+import { type Declared, declareVariables, type Variable } from "../config/variables.ts";
 
 /** Sampler names of `OTEL_TRACES_SAMPLER` that this project supports. */
 export const SAMPLER_NAMES = [
@@ -72,157 +74,218 @@ export interface TelemetryConfig {
 /** Default OTLP/HTTP endpoint, as the OpenTelemetry SDKs use it. */
 export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
 
+/** The standard `OTEL_*` variables, declared by `telemetryVariables`. */
+export type TelemetryVariables = Declared<ReturnType<typeof telemetryInits>>;
+
+/** The standard `OTEL_*` variables; OTEL_SERVICE_NAME defaults to `service`. */
+export function telemetryVariables(service: string): TelemetryVariables {
+  return declareVariables("OpenTelemetry (standard variables)", telemetryInits(service));
+}
+
+function telemetryInits(service: string) {
+  return {
+    OTEL_SERVICE_NAME: {
+      parse: text(),
+      default: service,
+      meaning: "`service.name`; wins over `service.name` in `OTEL_RESOURCE_ATTRIBUTES`",
+    },
+    OTEL_RESOURCE_ATTRIBUTES: {
+      parse: keyValueList(),
+      meaning: "extra resource attributes, `key=value,key2=value2` (percent-encoded)",
+    },
+    OTEL_EXPORTER_OTLP_ENDPOINT: {
+      parse: url(),
+      default: DEFAULT_OTLP_ENDPOINT,
+      meaning: "OTLP/HTTP base URL; traces go to `<base>/v1/traces`, logs to `<base>/v1/logs`",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+      parse: url(),
+      meaning: "full URL for traces, used as is (default: derived from the base URL)",
+    },
+    OTEL_EXPORTER_OTLP_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      default: "http/protobuf",
+      meaning: "`http/protobuf` or `http/json`",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for traces",
+    },
+    OTEL_EXPORTER_OTLP_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "`key=value,...` headers sent with each export",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "overrides `OTEL_EXPORTER_OTLP_HEADERS` for traces",
+    },
+    OTEL_EXPORTER_OTLP_TIMEOUT: {
+      parse: int({ min: 1 }),
+      default: "10000",
+      meaning: "export timeout in ms",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: {
+      parse: int({ min: 1 }),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_TIMEOUT` for traces",
+    },
+    OTEL_TRACES_SAMPLER: {
+      parse: oneOf(SAMPLER_NAMES),
+      default: "parentbased_always_on",
+      meaning: `head sampler: ${SAMPLER_NAMES.map((name) => `\`${name}\``).join(", ")}`,
+    },
+    OTEL_TRACES_SAMPLER_ARG: {
+      parse: number({ min: 0, max: 1 }),
+      default: "1",
+      meaning: "ratio from 0 to 1 for the `traceidratio` samplers",
+    },
+    OTEL_BSP_MAX_QUEUE_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "8192",
+      meaning: "spans buffered before new ones are dropped and counted (spec: 2048)",
+    },
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "512",
+      meaning: "spans per export request, at most the queue size",
+    },
+    OTEL_BSP_SCHEDULE_DELAY: {
+      parse: int({ min: 0 }),
+      default: "1000",
+      meaning: "ms between exports (spec: 5000)",
+    },
+    OTEL_LOGS_EXPORTER: {
+      parse: oneOf(LOGS_EXPORTERS),
+      default: "otlp",
+      meaning: "`otlp` ships log records too; `none`: logs go to stdout only",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: {
+      parse: url(),
+      meaning: "full URL for log records, used as is (default: `<base>/v1/logs`)",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for logs",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "overrides `OTEL_EXPORTER_OTLP_HEADERS` for logs",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: {
+      parse: int({ min: 1 }),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_TIMEOUT` for logs",
+    },
+    OTEL_BLRP_MAX_QUEUE_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "8192",
+      meaning: "log records buffered before new ones are dropped and counted (spec: 2048)",
+    },
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "512",
+      meaning: "log records per export request, at most the queue size",
+    },
+    OTEL_BLRP_SCHEDULE_DELAY: {
+      parse: int({ min: 0 }),
+      default: "1000",
+      meaning: "ms between log exports",
+    },
+    OTEL_SDK_DISABLED: {
+      parse: bool(),
+      default: "false",
+      meaning: "record nothing; context still propagates",
+    },
+    OTEL_DENO: {
+      parse: bool(),
+      default: "false",
+      meaning: "use Deno's built-in OpenTelemetry instead of ours",
+    },
+  } as const;
+}
+
 /**
- * Reads the `OTEL_*` variables through `read`; problems are collected by the reader.
- * The batch queue defaults to 8192 spans (the spec says 2048) because a burst of messages
- * overflowed 2048 here and dropped most spans.
+ * Reads the `OTEL_*` variables through `read`; problems are collected by the reader. Each
+ * signal-specific exporter variable wins over its `OTEL_EXPORTER_OTLP_*` counterpart, which is
+ * read once so a bad value is reported once.
  */
 export function readTelemetryConfig(
   read: EnvReader,
   defaults: { serviceName: string; serviceVersion: string },
 ): TelemetryConfig {
-  const resourceAttributes = parseKeyValueList(read, "OTEL_RESOURCE_ATTRIBUTES");
-  const namedName = read.raw("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"];
+  const v = telemetryVariables(defaults.serviceName);
+  const resourceAttributes = read.optional(v.OTEL_RESOURCE_ATTRIBUTES) ?? {};
+  const namedName = read.given(v.OTEL_SERVICE_NAME) ?? resourceAttributes["service.name"];
   const serviceName = namedName ?? defaults.serviceName;
 
-  const base = read.url("OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_OTLP_ENDPOINT);
-  const tracesEndpoint = read.url(
-    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-    `${base.replace(/\/+$/, "")}/v1/traces`,
-  );
-  const sampler = read.oneOf("OTEL_TRACES_SAMPLER", SAMPLER_NAMES, "parentbased_always_on");
-  const samplerArg = sampler.endsWith("traceidratio")
-    ? read.number("OTEL_TRACES_SAMPLER_ARG", 1, { min: 0, max: 1 })
-    : 1;
+  const base = read.value(v.OTEL_EXPORTER_OTLP_ENDPOINT).replace(/\/+$/, "");
+  const tracesProtocol = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL);
+  const logsProtocol = read.optional(v.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL);
+  // Only read when a signal falls back to it, as the specification's precedence says.
+  const sharedProtocol = tracesProtocol === undefined || logsProtocol === undefined
+    ? read.value(v.OTEL_EXPORTER_OTLP_PROTOCOL)
+    : undefined;
+  const headers = read.optional(v.OTEL_EXPORTER_OTLP_HEADERS);
+  const timeoutMs = read.value(v.OTEL_EXPORTER_OTLP_TIMEOUT);
 
-  // The shared OTEL_EXPORTER_OTLP_* values are read once: both signals fall back to them.
-  const shared: SharedExportSettings = {
-    headers: parseKeyValueList(read, "OTEL_EXPORTER_OTLP_HEADERS"),
-    timeoutMs: read.int("OTEL_EXPORTER_OTLP_TIMEOUT", 10_000, { min: 1 }),
-    protocol: once(() =>
-      read.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", OTLP_PROTOCOLS, "http/protobuf")
-    ),
-  };
+  const sampler = read.value(v.OTEL_TRACES_SAMPLER);
+  const samplerArg = sampler.endsWith("traceidratio") ? read.value(v.OTEL_TRACES_SAMPLER_ARG) : 1;
+
   return Object.freeze({
     serviceName,
     serviceNameSet: namedName !== undefined,
     serviceVersion: defaults.serviceVersion,
     resourceAttributes: Object.freeze(resourceAttributes),
-    disabled: read.bool("OTEL_SDK_DISABLED", false),
-    denoBuiltin: read.bool("OTEL_DENO", false),
-    tracesEndpoint,
-    protocol: signalProtocol(read, "TRACES", shared),
-    headers: Object.freeze({
-      ...shared.headers,
-      ...parseKeyValueList(read, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
-    }),
-    exportTimeoutMs: read.int("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", shared.timeoutMs, { min: 1 }),
+    disabled: read.value(v.OTEL_SDK_DISABLED),
+    denoBuiltin: read.value(v.OTEL_DENO),
+    tracesEndpoint: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? `${base}/v1/traces`,
+    protocol: tracesProtocol ?? sharedProtocol ?? "http/protobuf",
+    headers: Object.freeze({ ...headers, ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS) }),
+    exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? timeoutMs,
     sampler,
     samplerArg,
-    batch: readBatchLimits(read, "OTEL_BSP"),
-    logs: readLogsExportConfig(read, base, shared),
-  });
-}
-
-/** What the traces and logs exporters share unless their own variables say otherwise. */
-interface SharedExportSettings {
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  /** Read only when a signal has no protocol of its own, so a bad value is reported once. */
-  readonly protocol: () => OtlpProtocol;
-}
-
-function signalProtocol(
-  read: EnvReader,
-  signal: "TRACES" | "LOGS",
-  shared: SharedExportSettings,
-): OtlpProtocol {
-  const name = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
-  return read.raw(name) === undefined
-    ? shared.protocol()
-    : read.oneOf(name, OTLP_PROTOCOLS, "http/protobuf");
-}
-
-function once<T>(compute: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) value = compute();
-    done = true;
-    return value;
-  };
-}
-
-/**
- * Reads `OTEL_LOGS_EXPORTER` and the logs exporter's variables; each signal-specific one wins over
- * its `OTEL_EXPORTER_OTLP_*` counterpart. Records batch like spans, with the same defaults.
- */
-function readLogsExportConfig(
-  read: EnvReader,
-  base: string,
-  shared: SharedExportSettings,
-): LogsExportConfig {
-  const otlp = "OTEL_EXPORTER_OTLP";
-  return Object.freeze({
-    enabled: read.oneOf("OTEL_LOGS_EXPORTER", LOGS_EXPORTERS, "otlp") === "otlp",
-    endpoint: read.url(`${otlp}_LOGS_ENDPOINT`, `${base.replace(/\/+$/, "")}/v1/logs`),
-    protocol: signalProtocol(read, "LOGS", shared),
-    headers: Object.freeze({
-      ...shared.headers,
-      ...parseKeyValueList(read, `${otlp}_LOGS_HEADERS`),
+    batch: readBatchLimits(read, {
+      queue: v.OTEL_BSP_MAX_QUEUE_SIZE,
+      batch: v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      delay: v.OTEL_BSP_SCHEDULE_DELAY,
     }),
-    exportTimeoutMs: read.int(`${otlp}_LOGS_TIMEOUT`, shared.timeoutMs, { min: 1 }),
-    batch: readBatchLimits(read, "OTEL_BLRP"),
+    logs: Object.freeze({
+      enabled: read.value(v.OTEL_LOGS_EXPORTER) === "otlp",
+      endpoint: read.optional(v.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) ?? `${base}/v1/logs`,
+      protocol: logsProtocol ?? sharedProtocol ?? "http/protobuf",
+      headers: Object.freeze({ ...headers, ...read.optional(v.OTEL_EXPORTER_OTLP_LOGS_HEADERS) }),
+      exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_LOGS_TIMEOUT) ?? timeoutMs,
+      batch: readBatchLimits(read, {
+        queue: v.OTEL_BLRP_MAX_QUEUE_SIZE,
+        batch: v.OTEL_BLRP_MAX_EXPORT_BATCH_SIZE,
+        delay: v.OTEL_BLRP_SCHEDULE_DELAY,
+      }),
+    }),
   });
 }
 
 /**
- * `<prefix>_MAX_QUEUE_SIZE`, `_MAX_EXPORT_BATCH_SIZE` and `_SCHEDULE_DELAY`. The queue defaults
- * to 8192 (the spec says 2048) and the delay to 1 s because a burst overflowed 2048 here.
+ * A batch processor's queue, batch and delay. The queue defaults to 8192 (the spec says 2048) and
+ * the span delay to 1 s (spec: 5 s) because a burst of messages overflowed 2048 here and dropped
+ * most spans.
  */
-function readBatchLimits(read: EnvReader, prefix: "OTEL_BSP" | "OTEL_BLRP"): BatchLimits {
-  const maxQueueSize = read.int(`${prefix}_MAX_QUEUE_SIZE`, 8192, { min: 1, max: 1_000_000 });
-  const maxExportBatchSize = read.int(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, {
-    min: 1,
-    max: 1_000_000,
-  });
+function readBatchLimits(
+  read: EnvReader,
+  variables: { queue: Variable<number>; batch: Variable<number>; delay: Variable<number> },
+): BatchLimits {
+  const maxQueueSize = read.value(variables.queue);
+  const maxExportBatchSize = read.value(variables.batch);
   if (maxExportBatchSize > maxQueueSize) {
     read.problem(
-      `${prefix}_MAX_EXPORT_BATCH_SIZE`,
+      variables.batch,
       String(maxExportBatchSize),
-      `at most ${prefix}_MAX_QUEUE_SIZE (${maxQueueSize})`,
+      `at most ${variables.queue.name} (${maxQueueSize})`,
     );
   }
   return Object.freeze({
     maxQueueSize,
     maxExportBatchSize,
-    scheduledDelayMs: read.int(`${prefix}_SCHEDULE_DELAY`, 1000, { min: 0 }),
+    scheduledDelayMs: read.value(variables.delay),
   });
-}
-
-/** Parses the W3C-Baggage-like `key=value,key2=value2` lists that OTEL_* variables use. */
-function parseKeyValueList(read: EnvReader, name: string): Record<string, string> {
-  const value = read.raw(name);
-  const result: Record<string, string> = {};
-  if (value === undefined) return result;
-  for (const entry of value.split(",")) {
-    if (entry.trim() === "") continue;
-    const at = entry.indexOf("=");
-    const key = at > 0 ? safeDecode(entry.slice(0, at).trim()) : undefined;
-    const item = at > 0 ? safeDecode(entry.slice(at + 1).trim()) : undefined;
-    if (key === undefined || item === undefined || key === "") {
-      read.problem(name, value, "a comma-separated list of key=value pairs");
-      return {};
-    }
-    result[key] = item;
-  }
-  return result;
-}
-
-function safeDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createEnvReader, type Env } from "../config/env_reader.ts";
 import { catchConfigError } from "../testing/config.ts";
-import { readTelemetryConfig, type TelemetryConfig } from "./config.ts";
+import { readTelemetryConfig, type TelemetryConfig, telemetryVariables } from "./config.ts";
 
 const DEFAULTS = { serviceName: "svc", serviceVersion: "1.2.3" };
 
@@ -314,5 +314,17 @@ Deno.test("readTelemetryConfig() reads the logs exporter's settings", async (t) 
       }).map((problem) => problem.split(" ")[1]).sort(),
       ["OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_LOGS_EXPORTER"],
     );
+  });
+  await t.step("a bad shared value both signals fall back to is reported once", () => {
+    assert.deepEqual(
+      problems({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_HEADERS: "x" })
+        .map((problem) => problem.split(" ")[1]),
+      ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS"],
+    );
+  });
+  await t.step("the logs headers are masked in the start-up log, as the shared ones", () => {
+    const v = telemetryVariables("svc");
+    assert.equal(v.OTEL_EXPORTER_OTLP_LOGS_HEADERS.secret, true);
+    assert.equal(v.OTEL_EXPORTER_OTLP_HEADERS.secret, true);
   });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestService, type TestService } from "../testing/test_deps.ts";
 import { readLogQuery } from "./logs_api.ts";
 
@@ -66,11 +67,10 @@ async function seed(service: TestService): Promise<void> {
     }),
     record({ service: "user", severity: [9, "INFO"], body: "Listening", agoMs: 3 * 3600_000 }),
   ];
-  const response = await service.ingest.request("http://localhost/v1/logs", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ resourceLogs }),
-  });
+  const response = await service.ingest.request(
+    "http://localhost/v1/logs",
+    jsonInit("POST", { resourceLogs }),
+  );
   assert.equal(response.status, 200, await response.text());
   service.flush();
 }
