@@ -7,6 +7,7 @@ import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
+import { formatCents, MAX_TOTAL_CENTS, toCents, totalCents } from "./money.ts";
 import { newOrderSchema, orderChangesSchema, orderIdSchema, orderQuerySchema } from "./order.ts";
 import type { OrderStore } from "./store.ts";
 
@@ -26,6 +27,19 @@ export function createApp(deps: OrderAppDeps): Hono {
   const { store, users, logger } = deps;
   const orderId = (raw: string) => validate(orderIdSchema, { id: raw }, "params").id;
   const notFound = (id: number) => new HttpError(404, "order_not_found", `Order ${id} not found`);
+
+  /** Throws 422 when the total would pass the largest one the API can state exactly. */
+  const requireTotalInRange = (quantity: number, unitPrice: number): void => {
+    const cents = toCents(unitPrice);
+    if (cents !== undefined && totalCents(quantity, cents) !== undefined) return;
+    throw new HttpError(
+      422,
+      "total_out_of_range",
+      `Order total of ${quantity} x ${unitPrice} is out of range: expected at most ${
+        formatCents(MAX_TOTAL_CENTS)
+      }`,
+    );
+  };
 
   /** Throws 422 for an unknown user and 503 when the user service cannot tell. */
   const requireUser = async (username: string): Promise<void> => {
@@ -50,6 +64,7 @@ export function createApp(deps: OrderAppDeps): Hono {
 
   app.post("/orders", async (c) => {
     const input = await readJson(c, newOrderSchema);
+    requireTotalInRange(input.quantity, input.unit_price);
     await requireUser(input.username);
     const order = store.create(input);
     logger.info("Order created", { order_id: order.id, username: order.username });
@@ -73,6 +88,10 @@ export function createApp(deps: OrderAppDeps): Hono {
     const changes = await readJson(c, orderChangesSchema);
     const current = store.get(id);
     if (current === undefined) throw notFound(id);
+    requireTotalInRange(
+      changes.quantity ?? current.quantity,
+      changes.unit_price ?? current.unit_price,
+    );
     if (changes.username !== undefined && changes.username !== current.username) {
       await requireUser(changes.username);
     }

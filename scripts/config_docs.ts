@@ -22,8 +22,6 @@ export function withTables(readme: string): string {
 
 if (import.meta.main) {
   await Deno.writeTextFile(README, withTables(await Deno.readTextFile(README)));
-  // By name, as the task's --allow-run=deno grants it: Deno.execPath() is the resolved binary,
-  // which differs from the one on PATH when deno is installed behind a symlink (npm, Homebrew).
-  const fmt = await new Deno.Command("deno", { args: ["fmt", README.pathname] }).output();
+  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
   if (!fmt.success) throw new Error(new TextDecoder().decode(fmt.stderr));
 }

@@ -15,6 +15,8 @@ import { ownApiRoutes } from "./query/own_api_v1.ts";
 import { jaegerV3Routes } from "./query/jaeger_v3.ts";
 import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
 import { jaegerV1Routes } from "./query/jaeger_v1.ts";
+import { jaegerMetricsRoutes } from "./query/jaeger_metrics.ts";
+import { jaegerTransformRoutes } from "./query/jaeger_transform.ts";
 import { logsApiRoutes } from "./query/logs_api.ts";
 import type { OpenSpans } from "./span_api/open_spans.ts";
 import type { Pipeline } from "./pipeline/pipeline.ts";
@@ -56,6 +58,8 @@ export function createQueryApp(deps: QueryDeps): Hono {
   app.route("/", alertRoutes(deps.alerts));
   app.route("/", jaegerV1Routes(deps.store));
   app.route("/", jaegerV3Routes(deps.store));
+  app.route("/", jaegerMetricsRoutes(deps.store));
+  app.route("/", jaegerTransformRoutes());
   app.route("/", spanApiRoutes(deps.openSpans));
   app.route("/", uiRoutes(deps.store, deps.alerts));
   return app;

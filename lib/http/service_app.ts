@@ -1,5 +1,5 @@
 /**
- * The Hono app every service starts from: tracing, metrics, body limit, JSON errors,
+ * The Hono app every service starts from: head limits, tracing, metrics, body limit, JSON errors,
  * `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
  */
 import { Hono } from "hono";
@@ -8,6 +8,7 @@ import { limitBodySize } from "./body.ts";
 import { requestLog } from "./request_log.ts";
 import { createErrorHandler, notFoundHandler } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { limitRequestHead } from "./request_head.ts";
 import { httpServerTracing } from "../telemetry/server_middleware.ts";
 import type { Logger } from "../log.ts";
 import { createRegistry, httpServerMetrics, registerTelemetryMetrics } from "./metrics.ts";
@@ -39,6 +40,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const app = new Hono();
   const untracedPaths = ["/health", "/ready", "/metrics"];
+  // Before tracing, so an oversize URL or header never becomes a span attribute.
+  app.use(limitRequestHead());
   app.use(httpServerTracing({
     tracer: options.telemetry.tracer,
     mode: options.telemetry.mode,
