@@ -41,9 +41,11 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     "sampled 10%",
     "sampled 100%",
     "sampled 100%, OTLP JSON",
+    "sampled 100%, PostgreSQL",
     "sampled 100%, request logs shipped",
     "sampled 100%, request logs to stdout",
     "untraced",
+    "untraced, PostgreSQL",
   ]);
   for (const row of report.rows) {
     const name = `${row.variant} ${row.metric}`;
@@ -63,7 +65,7 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     if (variant === "untraced") assert.equal(throughput.ratio, undefined);
     else assert.equal(typeof throughput.ratio, "number");
   }
-  for (const variant of ["sampled 100%", "sampled 100%, OTLP JSON"]) {
+  for (const variant of ["sampled 100%", "sampled 100%, OTLP JSON", "sampled 100%, PostgreSQL"]) {
     const created = report.rows.find((r) => r.variant === variant && r.metric === "spans created");
     assert.ok(created !== undefined && created.median > 0, `${variant} created no spans`);
     const exported = report.rows.find((r) =>

@@ -19,6 +19,8 @@ export interface OrderAppDeps {
   telemetry: Telemetry;
   maxBodyBytes: number;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts for `/health`, e.g. which database (secrets masked). */
+  health?: Readonly<Record<string, unknown>>;
 }
 
 /** Builds the app; opens nothing. */
@@ -66,19 +68,19 @@ export function createApp(deps: OrderAppDeps): Hono {
     const input = await readJson(c, newOrderSchema);
     requireTotalInRange(input.quantity, input.unit_price);
     await requireUser(input.username);
-    const order = store.create(input);
+    const order = await store.create(input);
     logger.info("Order created", { order_id: order.id, username: order.username });
     return c.json(order, 201, { location: `/orders/${order.id}` });
   });
 
-  app.get("/orders", (c) => {
+  app.get("/orders", async (c) => {
     const query = readQuery(c, orderQuerySchema);
-    return c.json({ ...store.list(query), limit: query.limit, offset: query.offset });
+    return c.json({ ...await store.list(query), limit: query.limit, offset: query.offset });
   });
 
-  app.get("/orders/:id", (c) => {
+  app.get("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
-    const order = store.get(id);
+    const order = await store.get(id);
     if (order === undefined) throw notFound(id);
     return c.json(order);
   });
@@ -86,7 +88,7 @@ export function createApp(deps: OrderAppDeps): Hono {
   app.put("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
     const changes = await readJson(c, orderChangesSchema);
-    const current = store.get(id);
+    const current = await store.get(id);
     if (current === undefined) throw notFound(id);
     requireTotalInRange(
       changes.quantity ?? current.quantity,
@@ -95,15 +97,15 @@ export function createApp(deps: OrderAppDeps): Hono {
     if (changes.username !== undefined && changes.username !== current.username) {
       await requireUser(changes.username);
     }
-    const order = store.update(id, changes);
+    const order = await store.update(id, changes);
     if (order === undefined) throw notFound(id);
     logger.info("Order updated", { order_id: id });
     return c.json(order);
   });
 
-  app.delete("/orders/:id", (c) => {
+  app.delete("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
-    if (!store.delete(id)) throw notFound(id);
+    if (!await store.delete(id)) throw notFound(id);
     logger.info("Order deleted", { order_id: id });
     return c.body(null, 204);
   });

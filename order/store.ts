@@ -1,4 +1,10 @@
-/** Orders in SQLite, behind a small interface the routes depend on. Money is stored in cents. */
+/**
+ * Orders behind a small interface the routes depend on, and its SQLite implementation, where
+ * money is stored in cents.
+ */
+// node:sqlite is synchronous; the methods are async only to fit the interface PostgreSQL needs
+// (and so that a throw becomes a rejection, as there).
+// deno-lint-ignore-file require-await
 import type { TracedDatabase } from "../lib/sqlite.ts";
 import { fromCents, toCents, totalCents } from "./money.ts";
 import type { NewOrder, Order, OrderChanges, OrderStatus } from "./order.ts";
@@ -9,15 +15,18 @@ export interface OrderPage {
   total: number;
 }
 
-/** Storage of orders. */
+/**
+ * Storage of orders (SQLite here, PostgreSQL in `postgres_store.ts`). A promise resolves only
+ * after the change is committed.
+ */
 export interface OrderStore {
-  create(order: NewOrder): Order;
-  list(query: { username?: string; limit: number; offset: number }): OrderPage;
-  get(id: number): Order | undefined;
+  create(order: NewOrder): Promise<Order>;
+  list(query: { username?: string; limit: number; offset: number }): Promise<OrderPage>;
+  get(id: number): Promise<Order | undefined>;
   /** The updated order, or `undefined` when there is none. */
-  update(id: number, changes: OrderChanges): Order | undefined;
+  update(id: number, changes: OrderChanges): Promise<Order | undefined>;
   /** Whether an order was deleted. */
-  delete(id: number): boolean;
+  delete(id: number): Promise<boolean>;
 }
 
 /** A row of the orders table. */
@@ -56,7 +65,7 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
     return row === undefined ? undefined : toOrder(row);
   };
   return {
-    create(order) {
+    async create(order) {
       const now = new Date().toISOString();
       const unitPriceCents = cents(order.unit_price);
       const total = orderTotalCents(order.quantity, unitPriceCents);
@@ -74,7 +83,7 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
         updated_at: now,
       };
     },
-    list({ username, limit, offset }) {
+    async list({ username, limit, offset }) {
       const where = username === undefined ? "" : "WHERE username = ?";
       const filter = username === undefined ? [] : [username];
       const orders = db.all<OrderRow>(
@@ -87,8 +96,8 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
       )?.total ?? 0;
       return { orders, total };
     },
-    get,
-    update(id, changes) {
+    get: async (id) => get(id),
+    async update(id, changes) {
       const current = get(id);
       if (current === undefined) return undefined;
       const next = { ...current, ...definedOnly(changes) };
@@ -112,7 +121,7 @@ export function createOrderStore(db: TracedDatabase): OrderStore {
       );
       return changed === 0 ? undefined : next;
     },
-    delete(id) {
+    async delete(id) {
       return db.run("DELETE FROM orders WHERE id = ?", [id]) > 0;
     },
   };

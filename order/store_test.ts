@@ -19,13 +19,13 @@ Deno.test("createOrderStore() moves prices stored as REAL to exact cents", async
         updated_at) VALUES ('ann', 'pen', 3, 0.1, 0.30000000000000004, 'pending', 't', 't')`,
     );
     const store = createOrderStore(db);
-    const order = store.get(1);
+    const order = await store.get(1);
     assert.equal(order?.unit_price, 0.1);
     assert.equal(order?.total, 0.3);
     const columns = db.all<{ name: string }>("SELECT name FROM pragma_table_info('orders')")
       .map((column) => column.name);
     assert.ok(columns.includes("unit_price_cents") && !columns.includes("unit_price"));
-    assert.equal(createOrderStore(db).get(1)?.total, 0.3, "opening again changes nothing");
+    assert.equal((await createOrderStore(db).get(1))?.total, 0.3, "opening again changes nothing");
   } finally {
     db.close();
     await telemetry.shutdown(100);

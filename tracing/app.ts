@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import { tokenAuth } from "../lib/http/token_auth.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import type { AlertEngine } from "./alerts/engine.ts";
 import { alertRoutes } from "./alerts/routes.ts";
@@ -36,7 +37,14 @@ export interface QueryDeps {
   telemetry: Telemetry;
   registry: Registry;
   maxBodyBytes: number;
+  /** INGEST_TOKEN: needed by every write (span API, alert rules); also grants reads. */
+  writeToken?: string | undefined;
+  /** QUERY_TOKEN: needed by reads when set; `/health` and `/ready` stay open. */
+  readToken?: string | undefined;
 }
+
+/** POSTs of the query port that store nothing (Jaeger's OTLP-to-Jaeger transform). */
+const READ_POSTS = ["/api/transform"];
 
 /** Creates the query app. */
 export function createQueryApp(deps: QueryDeps): Hono {
@@ -47,6 +55,13 @@ export function createQueryApp(deps: QueryDeps): Hono {
     maxBodyBytes: deps.maxBodyBytes,
     registry: deps.registry,
     readiness: { store: () => deps.store.ping() },
+    auth: tokenAuth({
+      writeToken: deps.writeToken,
+      readToken: deps.readToken,
+      openPaths: ["/health", "/ready"],
+      readPosts: READ_POSTS,
+      realm: "tracing",
+    }),
   });
   const health = () => ({
     spans_stored: deps.store.spanCount(),

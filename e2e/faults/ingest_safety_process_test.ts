@@ -4,14 +4,13 @@
  * compared in any case, while reads stay open; a gzip bomb is refused with 413 as it inflates,
  * alone or several at once, and the service's memory stays bounded.
  *
- * Both need the ingest-safety branch (#14: bounded inflation, one write token); until it is
- * merged they are ignored, visibly, and the lead sets INGEST_SAFETY_MERGED at that merge.
+ * Both need the ingest-safety branch (#14: bounded inflation, one write token), now merged.
  */
 import assert from "node:assert/strict";
 import { reportFigures, residentBytes } from "./_load.ts";
 import { startTracingOnPorts } from "./_tracing.ts";
 
-const INGEST_SAFETY_MERGED = false;
+const INGEST_SAFETY_MERGED = true;
 
 const TOKEN = "s3cret-token";
 const OTLP_JSON = JSON.stringify({

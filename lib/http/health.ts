@@ -17,6 +17,8 @@ export function healthRoutes(options: {
   service: string;
   telemetry: Telemetry;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts shown on `/health`, e.g. which database (secrets already masked). */
+  details?: Readonly<Record<string, unknown>>;
 }): Hono {
   const started = performance.now();
   const app = new Hono();
@@ -38,6 +40,7 @@ export function healthRoutes(options: {
         spans: options.telemetry.stats() ?? null,
         logs: options.telemetry.logStats?.() ?? null,
       },
+      ...options.details,
     }));
   app.get("/ready", async (c) => {
     const entries = Object.entries(options.readiness ?? {});

@@ -1,8 +1,8 @@
 /**
- * The Hono app every service starts from: head limits, tracing, metrics, body limit, JSON errors,
- * `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
+ * The Hono app every service starts from: head limits, tracing, request log, metrics, body limit,
+ * JSON errors, `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Registry } from "prom-client";
 import { limitBodySize } from "./body.ts";
 import { requestLog } from "./request_log.ts";
@@ -23,8 +23,12 @@ export interface ServiceAppOptions {
   maxBodyBytes: number;
   /** Checks behind `/ready`, by dependency name. */
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts shown on `/health` (secrets already masked). */
+  health?: Readonly<Record<string, unknown>>;
   /** The registry for `/metrics`; a new one when omitted. */
   registry?: Registry;
+  /** Access control run before every route, `/health`, `/ready` and `/metrics` included. */
+  auth?: MiddlewareHandler;
 }
 
 /** The base app and the metrics registry it exposes. */
@@ -50,6 +54,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.use(requestLog(options.logger, { quietPaths: untracedPaths }));
   app.use(httpServerMetrics(registry));
   app.use(limitBodySize(options.maxBodyBytes));
+  if (options.auth !== undefined) app.use(options.auth);
   app.onError(createErrorHandler(options.logger));
   app.notFound(notFoundHandler);
 
@@ -59,6 +64,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       service: options.service,
       telemetry: options.telemetry,
       readiness: options.readiness,
+      details: options.health,
     }),
   );
   app.get("/metrics", async (c) => {
