@@ -48,6 +48,12 @@ export interface LogsExportConfig {
   readonly batch: BatchLimits;
 }
 
+/** Values of `OTLP_SERIALIZER`: our OTLP/protobuf encoder, or the official one (the oracle). */
+export const OTLP_SERIALIZERS = ["fast", "official"] as const;
+
+/** One of `OTLP_SERIALIZERS`. */
+export type OtlpSerializerName = typeof OTLP_SERIALIZERS[number];
+
 /** Everything the telemetry pipeline needs, read once at start. */
 export interface TelemetryConfig {
   readonly serviceName: string;
@@ -62,6 +68,8 @@ export interface TelemetryConfig {
   readonly denoBuiltin: boolean;
   readonly tracesEndpoint: string;
   readonly protocol: OtlpProtocol;
+  /** OTLP_SERIALIZER: who encodes `http/protobuf` exports; JSON always uses the official one. */
+  readonly serializer: OtlpSerializerName;
   readonly headers: Readonly<Record<string, string>>;
   readonly exportTimeoutMs: number;
   readonly sampler: SamplerName;
@@ -110,6 +118,13 @@ function telemetryInits(service: string) {
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: {
       parse: oneOf(OTLP_PROTOCOLS),
       meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for traces",
+    },
+    OTLP_SERIALIZER: {
+      parse: oneOf(OTLP_SERIALIZERS),
+      default: "fast",
+      meaning: "who encodes `http/protobuf` span exports: `fast` (ours) or `official` " +
+        "(`@opentelemetry/otlp-transformer`, the test oracle); JSON and log records always use " +
+        "the official one",
     },
     OTEL_EXPORTER_OTLP_HEADERS: {
       parse: keyValueList(),
@@ -241,6 +256,7 @@ export function readTelemetryConfig(
     denoBuiltin: read.value(v.OTEL_DENO),
     tracesEndpoint: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? `${base}/v1/traces`,
     protocol: tracesProtocol ?? sharedProtocol ?? "http/protobuf",
+    serializer: read.value(v.OTLP_SERIALIZER),
     headers: Object.freeze({ ...headers, ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS) }),
     exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? timeoutMs,
     sampler,

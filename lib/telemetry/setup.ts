@@ -19,7 +19,6 @@ import {
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import type { LogRecordExporter, LogRecordProcessor } from "@opentelemetry/sdk-logs";
 import {
@@ -36,6 +35,7 @@ import {
 import { ExportGate, GatedSampler } from "./export_gate.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
 import { LogShipper } from "./log_export.ts";
+import { OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
 import type { Logger } from "../log.ts";
 import type { TelemetryConfig } from "./config.ts";
 import { SpanPipelineCounters, type SpanPipelineStats } from "./stats.ts";
@@ -141,6 +141,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     service_name: config.serviceName,
     endpoint: config.tracesEndpoint,
     protocol: config.protocol,
+    serializer: config.protocol === "http/json" ? "official" : config.serializer,
     sampler: config.sampler,
     sampler_arg: config.samplerArg,
     max_queue_size: config.batch.maxQueueSize,
@@ -209,7 +210,7 @@ function createExporter(config: TelemetryConfig): SpanExporter {
   };
   return config.protocol === "http/json"
     ? new JsonExporter(options)
-    : new ProtobufExporter(options);
+    : new OtlpProtobufTraceExporter(options, config.serializer);
 }
 
 /** Builds the sampler named by OTEL_TRACES_SAMPLER. */
