@@ -6,9 +6,8 @@
  * `otlp_proto_spans_test.ts` holds it to protobufjs and the official generated code): the same
  * spans, the same rejected spans and reasons. A body that is not protobuf throws `PayloadError`.
  */
-import type { AnyValue, KeyValue, SpanEvent, SpanLink, SpanRecord } from "../span_model.ts";
+import type { KeyValue, SpanEvent, SpanLink, SpanRecord } from "../span_model.ts";
 import {
-  base64,
   fixed64Text,
   id,
   nanos,
@@ -17,6 +16,7 @@ import {
   PayloadError,
   serviceName,
 } from "./otlp_normalize.ts";
+import { keyValue } from "./otlp_proto_values.ts";
 import { ProtoReader, WireError } from "./proto_reader.ts";
 
 type Context = Pick<SpanRecord, "service" | "resource" | "scope">;
@@ -53,7 +53,7 @@ function resourceSpans(r: ProtoReader, end: number, out: Normalized<SpanRecord>)
       r.pos = scopeEnd;
     } else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   const service = serviceName(resource);
   for (let i = 0; i < scopes.length; i += 2) {
     r.pos = scopes[i]!;
@@ -69,7 +69,7 @@ function resourceAttributes(r: ProtoReader, end: number): KeyValue[] {
     if (tag >>> 3 === 1) attributes.push(keyValue(r, r.messageEnd(end)));
     else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   return attributes;
 }
 
@@ -90,7 +90,7 @@ function scopeSpans(
       r.pos = spanEnd;
     } else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   for (let i = 0; i < spans.length; i += 2) {
     r.pos = spans[i]!;
     try {
@@ -113,7 +113,7 @@ function scope(r: ProtoReader, end: number): SpanRecord["scope"] {
     else if (field === 2) scope.version = r.string();
     else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   return scope;
 }
 
@@ -181,7 +181,7 @@ function span(r: ProtoReader, end: number, context: Context): SpanRecord {
         r.skip(tag & 7);
     }
   }
-  finish(r, end);
+  r.finish(end);
   const start = startNanos ?? nanos(null, "startTimeUnixNano");
   const end_ = endNanos ?? nanos(null, "endTimeUnixNano");
   if (nanosBefore(end_, start)) throw new PayloadError("Span ends before it starts");
@@ -222,7 +222,7 @@ function event(r: ProtoReader, end: number): SpanEvent {
     else if (field === 3) event.attributes.push(keyValue(r, r.messageEnd(end)));
     else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   return event;
 }
 
@@ -246,7 +246,7 @@ function link(r: ProtoReader, end: number): RawLink {
     else if (field === 4) link.attributes.push(keyValue(r, r.messageEnd(end)));
     else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   return { traceId, spanId, link };
 }
 
@@ -259,89 +259,6 @@ function spanStatus(r: ProtoReader, end: number): SpanRecord["status"] {
     else if (field === 3) status.code = r.int32();
     else r.skip(tag & 7);
   }
-  finish(r, end);
+  r.finish(end);
   return status;
-}
-
-function keyValue(r: ProtoReader, end: number): KeyValue {
-  let key = "";
-  let value: AnyValue = {};
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    if (field === 1) key = r.string();
-    else if (field === 2) value = anyValue(r, r.messageEnd(end));
-    else r.skip(tag & 7);
-  }
-  finish(r, end);
-  return { key, value };
-}
-
-/** One `AnyValue`; of several fields set, the first of `normalizeTraces`'s order wins. */
-function anyValue(r: ProtoReader, end: number): AnyValue {
-  let text: string | undefined;
-  let bool: boolean | undefined;
-  let int: string | undefined;
-  let double: number | undefined;
-  let array: AnyValue[] | undefined;
-  let kvlist: KeyValue[] | undefined;
-  let bytes: Uint8Array | undefined;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag >>> 3) {
-      case 1:
-        text = r.string();
-        break;
-      case 2:
-        bool = r.uint32() !== 0;
-        break;
-      case 3:
-        int = r.int64Text();
-        break;
-      case 4:
-        double = r.double();
-        break;
-      case 5:
-        array = values(r, r.messageEnd(end), anyValue);
-        break;
-      case 6:
-        kvlist = values(r, r.messageEnd(end), keyValue);
-        break;
-      case 7:
-        bytes = r.bytes();
-        break;
-      default:
-        r.skip(tag & 7);
-    }
-  }
-  finish(r, end);
-  if (text !== undefined) return { stringValue: text };
-  if (bool !== undefined) return { boolValue: bool };
-  if (int !== undefined) return { intValue: int };
-  if (double !== undefined) return { doubleValue: double };
-  if (bytes !== undefined) return { bytesValue: base64(bytes) };
-  if (array !== undefined) return { arrayValue: { values: array } };
-  if (kvlist !== undefined) return { kvlistValue: { values: kvlist } };
-  return {};
-}
-
-/** The repeated field 1 of `ArrayValue` or `KeyValueList`. */
-function values<T>(
-  r: ProtoReader,
-  end: number,
-  read: (r: ProtoReader, end: number) => T,
-): T[] {
-  const items: T[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 1) items.push(read(r, r.messageEnd(end)));
-    else r.skip(tag & 7);
-  }
-  finish(r, end);
-  return items;
-}
-
-/** A field that ran past its message's end makes the body invalid. */
-function finish(r: ProtoReader, end: number): void {
-  if (r.pos !== end) throw new WireError(`A field overruns its message ending at offset ${end}`);
 }

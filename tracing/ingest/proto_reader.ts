@@ -130,6 +130,13 @@ export class ProtoReader {
     return end;
   }
 
+  /** Checks that the message ending at `end` was read to its end and no further. */
+  finish(end: number): void {
+    if (this.pos !== end) {
+      throw new WireError(`A field overruns its message ending at offset ${end}`);
+    }
+  }
+
   /** Skips a field of `wireType`, as protobufjs does (groups included). */
   skip(wireType: number, depth = 0): void {
     if (depth > 100) throw new WireError("Nesting deeper than 100 groups");
