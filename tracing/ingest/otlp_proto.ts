@@ -45,7 +45,8 @@ const rejectedField: Record<Signal, string> = {
 /**
  * Decodes a request. Traces and logs stay protobufjs messages (the normalizer reads them as they
  * are: converting to plain objects cost a fifth of protobuf ingest); metrics, only counted,
- * become OTLP's JSON object shape.
+ * become OTLP's JSON object shape. Ingest reads protobuf traces with `otlp_proto_spans.ts`
+ * instead; for traces this is that decoder's test oracle.
  */
 export function decodeRequest(signal: Signal, bytes: Uint8Array): Record<string, unknown> {
   const type = requests[signal];
