@@ -70,6 +70,8 @@ Deno.test("GET /metrics exposes the span pipeline counters", async () => {
     queued: 4,
     queueCapacity: 8,
     shed: 6,
+    shedBridged: 1,
+    exportProbes: 2,
   };
   const app = setup(() => stats);
   const first = await scrape(app);

@@ -14,7 +14,6 @@ import {
   type ExportResult,
   ExportResultCode,
   W3CBaggagePropagator,
-  W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -30,8 +29,11 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import { ExportGate, GatedSampler } from "./export_gate.ts";
+import { ExportGate } from "./export_gate.ts";
+import { createExportProbe } from "./export_probe.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
+import { Level2Tracer } from "./level2_tracer.ts";
+import { W3CTraceContextLevel2Propagator } from "./trace_context.ts";
 import type { Logger } from "../log.ts";
 import type { TelemetryConfig } from "./config.ts";
 import { SpanPipelineCounters, type SpanPipelineStats } from "./stats.ts";
@@ -70,7 +72,7 @@ export function installGlobals(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      propagators: [new W3CTraceContextLevel2Propagator(), new W3CBaggagePropagator()],
     }),
   );
 }
@@ -86,7 +88,11 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     return idleTelemetry("disabled", trace.getTracer(TRACER_NAME), { mode: "disabled" });
   }
 
-  const gate = new ExportGate({ probeSpans: config.batch.maxExportBatchSize });
+  // A replaced exporter (tests) has no endpoint to probe: its export results decide alone.
+  const gate = new ExportGate({
+    probeSpans: config.batch.maxExportBatchSize,
+    probe: options.exporter === undefined ? createExportProbe(config) : undefined,
+  });
   const counters = new SpanPipelineCounters(gate);
   const processor = options.processor ?? new BatchSpanProcessor({
     exporter: counters.countingExporter(
@@ -99,10 +105,12 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     exportTimeoutMillis: config.exportTimeoutMs,
     selfObsMeterProvider: counters.meterProvider,
   });
+  const sampler = createSampler(config);
+  const idGenerator = new PooledIdGenerator();
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(config))),
-    sampler: new GatedSampler(createSampler(config), gate),
-    idGenerator: new PooledIdGenerator(),
+    sampler,
+    idGenerator,
     spanProcessors: [processor],
   });
 
@@ -137,7 +145,11 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   logger.info("Telemetry started", summary);
   return {
     mode: "sdk",
-    tracer: provider.getTracer(TRACER_NAME, config.serviceVersion),
+    tracer: new Level2Tracer(provider.getTracer(TRACER_NAME, config.serviceVersion), {
+      sampler,
+      idGenerator,
+      gate,
+    }),
     summary,
     stats: () => counters.snapshot(),
     forceFlush: (timeoutMs = 5000) =>

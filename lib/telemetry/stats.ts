@@ -33,6 +33,10 @@ export interface SpanPipelineStats {
    * and are not counted: this counts traces, as seen from this process.
    */
   shed: number;
+  /** Spans of shed traces recorded after all because their context was sent on (`ShedSpan`). */
+  shedBridged: number;
+  /** Empty export requests sent to learn whether the endpoint is back. */
+  exportProbes: number;
 }
 
 /** Collects `SpanPipelineStats` from a batch processor and its exporter. */
@@ -85,6 +89,8 @@ export class SpanPipelineCounters {
       queued,
       queueCapacity: this.#queueCapacity,
       shed: this.#gate?.shed ?? 0,
+      shedBridged: this.#gate?.bridged ?? 0,
+      exportProbes: this.#gate?.probes ?? 0,
     };
   }
 
