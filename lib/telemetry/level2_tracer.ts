@@ -115,14 +115,18 @@ export class Level2Tracer implements Tracer {
     });
   }
 
-  /** A `ShedSpan` when the sampler would record this new local trace and the gate refuses it. */
+  /**
+   * A `ShedSpan` when the sampler would record this new local trace and the gate refuses it; a
+   * plain non-recording span when the sampler would not record it; `undefined` when the gate
+   * admits it.
+   */
   #shed(
     name: string,
     options: SpanOptions,
     base: Context,
     remote: SpanContext | undefined,
     random: number,
-  ): ShedSpan | undefined {
+  ): Span | undefined {
     const traceId = remote?.traceId ?? this.#ids.generateTraceId();
     const kind = options.kind ?? SpanKind.INTERNAL;
     const result = this.#sampler.shouldSample(
@@ -133,8 +137,6 @@ export class Level2Tracer implements Tracer {
       options.attributes ?? {},
       options.links ?? [],
     );
-    if (result.decision === SamplingDecision.NOT_RECORD) return undefined;
-    if (this.#gate!.admit()) return undefined;
     const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
     const spanContext: SpanContext = {
       traceId,
@@ -142,6 +144,9 @@ export class Level2Tracer implements Tracer {
       traceFlags: (sampled ? TraceFlags.SAMPLED : TraceFlags.NONE) | random,
       traceState: result.traceState ?? remote?.traceState,
     };
+    // Decided on this trace id: the SDK would draw another one for a new trace, and decide anew.
+    if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
+    if (this.#gate!.admit()) return undefined;
     return new ShedSpan(spanContext, {
       name,
       kind,
