@@ -9,10 +9,10 @@
  * - after a queue overflow, until exports have drained the queue to half full (opening at the
  *   first successful export would refill it at once and drop the spans then in flight);
  * - after a failed export, until a probe (an empty export request, `export_probe.ts`) succeeds.
- *   Probes go out at most every `maxBackoffMs` (1 s), so a collector that answers again is seen
- *   within about a second, whatever the length of the outage. Without a probe, a pause that
- *   doubles up to `maxBackoffMs` is followed by a few probe spans, and the next export result
- *   decides.
+ *   Probes go out after a pause of 250 ms that doubles up to `maxBackoffMs` (1 s), so a
+ *   collector that answers again is seen within about a second, whatever the length of the
+ *   outage. Without a probe, the pause is followed by a few probe spans, and the next export
+ *   result decides.
  * Probes are sent only when a span asks to start: a process without traffic has nothing to shed.
  * Whole traces are shed, never parts of one: a child of a span this process records is always
  * recorded. Every shed local root span is counted.
