@@ -7,6 +7,7 @@
  * its test pins what that code does and does not do, so the README's list stays true.
  */
 import assert from "node:assert/strict";
+import { connectOrFail, deleteQueues, uniqueQueueName, waitFor } from "../lib/testing/amqp.ts";
 import { startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
 import { telemetryEnv } from "./_fixture.ts";
@@ -169,5 +170,90 @@ Deno.test("order in Deno mode: what Deno's own propagation does and does not do"
     );
   } finally {
     await order.stop();
+  }
+});
+
+/** Starts producer in `mode` on a throwaway queue with no consumer; `send` returns the headers. */
+async function startProducer(mode: "sdk" | "deno") {
+  await (await connectOrFail()).close();
+  const queue = uniqueQueueName("e2e-propagation");
+  const sink = startOtlpSink();
+  const dataDir = await Deno.makeTempDir({ prefix: "e2e-propagation-" });
+  const producer = await startServiceProcess({
+    service: "producer",
+    dataDir,
+    env: {
+      ...telemetryEnv(sink.endpoint, mode),
+      OTEL_SERVICE_NAME: "producer",
+      OTEL_TRACES_SAMPLER: "parentbased_always_on",
+      QUEUE_NAME: queue,
+    },
+  });
+  await waitFor("the producer to be ready", async () => {
+    const response = await fetch(`${producer.url}/ready`);
+    await response.body?.cancel();
+    return response.status === 200;
+  });
+  const model = await connectOrFail();
+  const channel = await model.createChannel();
+  return {
+    /** Sends three messages in one request with `headers`; returns their trace headers. */
+    async send(headers: Record<string, string>): Promise<Sent[]> {
+      const response = await fetch(`${producer.url}/send-bulk`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ content: "hello", count: 3, priority: "normal" }),
+      });
+      await response.body?.cancel();
+      assert.equal(response.status, 202);
+      const sent: Sent[] = [];
+      for (let i = 0; i < 3; i++) {
+        const message = await channel.get(queue, { noAck: true });
+        assert.ok(message, `message ${i + 1} of 3 in the queue`);
+        const text = (value: unknown) => value === undefined ? null : String(value);
+        sent.push({
+          traceparent: text(message.properties.headers?.traceparent),
+          tracestate: text(message.properties.headers?.tracestate),
+        });
+      }
+      return sent;
+    },
+    async stop() {
+      await producer.stop();
+      await channel.close();
+      await model.close();
+      await deleteQueues(queue);
+      await sink.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("producer sends Level 2 trace context in message headers, per mode", async (t) => {
+  for (const mode of ["sdk", "deno"] as const) {
+    await t.step(mode, async () => {
+      const producer = await startProducer(mode);
+      try {
+        for (const flags of ["02", "03"]) {
+          const tracestate = "foo@=1,bar=2";
+          const sent = await producer.send({ traceparent: `${CALLER}-${flags}`, tracestate });
+          const parents = sent.map((s) => fields(s.traceparent));
+          assert.deepEqual(parents.map((p) => p.traceId), [TRACE_ID, TRACE_ID, TRACE_ID]);
+          // Both modes: each message its own parent-id, recorded or not.
+          assert.equal(new Set(parents.map((p) => p.parentId)).size, 3, `-${flags} in`);
+          if (mode === "sdk") {
+            assert.deepEqual(parents.map((p) => p.flags), [flags, flags, flags]);
+            assert.deepEqual(sent.map((s) => s.tracestate), [tracestate, tracestate, tracestate]);
+          } else {
+            // Deno's own propagation: the random flag is lost and tracestate is not sent.
+            const sampled = flags === "03" ? "01" : "00";
+            assert.deepEqual(parents.map((p) => p.flags), [sampled, sampled, sampled]);
+            assert.deepEqual(sent.map((s) => s.tracestate), [null, null, null]);
+          }
+        }
+      } finally {
+        await producer.stop();
+      }
+    });
   }
 });
