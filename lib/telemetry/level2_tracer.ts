@@ -7,9 +7,10 @@
  *   (`PooledIdGenerator` draws every trace id from `crypto.getRandomValues`). The SDK's span
  *   context is its own fresh object per span, so the flag is added to it right after start,
  *   before any exporter reads it.
- * - A span under a local parent that does not record gets its own span id and the parent's
- *   flags, without asking the sampler (every standard sampler decides the same for a trace):
- *   each outgoing request then carries its own parent-id, recorded or not, at the cost of one id.
+ * - A span under a local unsampled parent that does not record gets its own span id and the
+ *   parent's flags, without asking the sampler (every standard sampler decides the same for a
+ *   trace): each outgoing request then carries its own parent-id, recorded or not, at the cost of
+ *   one id.
  * - Shedding: while `ExportGate` is shut, a trace that would start recording here gets a
  *   `ShedSpan` instead: nothing is recorded, the sampled flag stays what the sampler decided,
  *   and only a span whose context is sent on is recorded (see `shed_span.ts`).
@@ -62,7 +63,7 @@ export class Level2Tracer implements Tracer {
     const parent = trace.getSpan(base);
     const parentContext = parent?.spanContext();
     const hasParent = parentContext !== undefined && isSpanContextValid(parentContext);
-    if (hasParent && parentContext.isRemote !== true && !parent!.isRecording()) {
+    if (hasParent && parentContext.isRemote !== true && isUnrecorded(parent!, parentContext)) {
       return this.#nonRecordingChild(parent!, parentContext, name, options);
     }
     const random = hasParent ? parentContext.traceFlags & RANDOM_FLAG : RANDOM_FLAG;
@@ -168,6 +169,16 @@ export class Level2Tracer implements Tracer {
     }, parent);
     return withFlags(span, info.bridgeParent.traceFlags & RANDOM_FLAG);
   }
+}
+
+/**
+ * Whether a local parent's trace is not recorded here: a shed span not (yet) recorded, or an
+ * unsampled span that does not record. A sampled span that stopped recording because it ended
+ * still has its children recorded, as the SDK does.
+ */
+function isUnrecorded(parent: Span, parentContext: SpanContext): boolean {
+  if (parent instanceof ShedSpan) return !parent.bridged;
+  return (parentContext.traceFlags & TraceFlags.SAMPLED) === 0 && !parent.isRecording();
 }
 
 /** Adds `random` to the span's own flags (see the file comment). */

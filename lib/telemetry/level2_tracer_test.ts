@@ -197,6 +197,20 @@ Deno.test("a trace recorded before the gate shut stays whole", () => {
   assert.equal(gate.shed, 0);
 });
 
+Deno.test("Level2Tracer records a child of a sampled span that already ended, as the SDK does", () => {
+  const { telemetry, exporter } = createTestTelemetry();
+  const server = telemetry.tracer.startSpan("GET /x", { kind: SpanKind.SERVER });
+  server.end();
+  assert.equal(server.isRecording(), false);
+  const late = telemetry.tracer.startSpan("background", {}, trace.setSpan(ROOT_CONTEXT, server));
+  assert.equal(late.isRecording(), true);
+  late.end();
+  assert.equal(
+    exporter.getFinishedSpans()[1]?.parentSpanContext?.spanId,
+    server.spanContext().spanId,
+  );
+});
+
 Deno.test("Level2Tracer.startActiveSpan() runs the function inside the span", () => {
   const { telemetry } = createTestTelemetry();
   const result = telemetry.tracer.startActiveSpan("outer", (span) => {
