@@ -28,6 +28,7 @@ import {
   TraceFlags,
   type Tracer,
 } from "@opentelemetry/api";
+import { isTracingSuppressed } from "@opentelemetry/core";
 import { type IdGenerator, type Sampler, SamplingDecision } from "@opentelemetry/sdk-trace";
 import type { ExportGate } from "./export_gate.ts";
 import { ShedSpan, type ShedSpanInfo } from "./shed_span.ts";
@@ -59,6 +60,8 @@ export class Level2Tracer implements Tracer {
 
   startSpan(name: string, options: SpanOptions = {}, context?: Context): Span {
     const active = context ?? contextApi.active();
+    // The SDK answers a suppressed context (e.g. an exporter's own requests) with a no-op span.
+    if (isTracingSuppressed(active)) return this.#inner.startSpan(name, options, active);
     const base = options.root === true ? trace.deleteSpan(active) : active;
     const parent = trace.getSpan(base);
     const parentContext = parent?.spanContext();

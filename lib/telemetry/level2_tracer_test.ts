@@ -6,6 +6,7 @@ import {
   type Sampler,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace";
+import { suppressTracing } from "@opentelemetry/core";
 import { createTestTelemetry } from "../testing/telemetry.ts";
 import { ExportGate } from "./export_gate.ts";
 import { injectContext } from "./propagation.ts";
@@ -209,6 +210,13 @@ Deno.test("Level2Tracer records a child of a sampled span that already ended, as
     exporter.getFinishedSpans()[1]?.parentSpanContext?.spanId,
     server.spanContext().spanId,
   );
+});
+
+Deno.test("Level2Tracer makes no span id in a suppressed context, even under a parent", () => {
+  const { telemetry } = createTestTelemetry();
+  const parent = suppressTracing(remote(0x00));
+  const span = telemetry.tracer.startSpan("export", {}, parent);
+  assert.equal(trace.isSpanContextValid(span.spanContext()), false);
 });
 
 Deno.test("Level2Tracer.startActiveSpan() runs the function inside the span", () => {
