@@ -5,6 +5,9 @@
  */
 import { REPO_ROOT, servicePermissions } from "../lib/testing/service_process.ts";
 import { textLines } from "../lib/text_lines.ts";
+import { delay } from "../lib/testing/wait.ts";
+
+export { delay };
 
 /** A running benchmark process. */
 export interface BenchProcess {
@@ -219,9 +222,4 @@ export function sampleRss(
     },
     series: () => series,
   };
-}
-
-/** Resolves after `ms`. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { DCLinter } from "dclint";
 import { parse } from "yaml";
-import { CLI_SPECS, type ServiceName } from "../lib/config/cli_variables.ts";
+import { SERVICE_SPECS, type ServiceName } from "../scripts/service_specs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const COMPOSE_PATH = new URL("compose.yaml", ROOT).pathname;
@@ -33,10 +33,10 @@ async function serviceFolders(): Promise<string[]> {
 }
 
 function specOf(name: string) {
-  const spec = CLI_SPECS[name as ServiceName];
+  const spec = SERVICE_SPECS[name as ServiceName];
   assert.ok(
     spec !== undefined,
-    `compose service "${name}" has no CLI table in lib/config/cli_variables.ts`,
+    `compose service "${name}" has no spec in scripts/service_specs.ts`,
   );
   return spec;
 }

@@ -47,24 +47,3 @@ export async function startOrderUserPair(env: Record<string, string>): Promise<O
     },
   };
 }
-
-/** POSTs JSON and returns status, body and the trace id from `traceresponse`. */
-export async function postJson(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, unknown>; traceId?: string; spanId?: string }> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const [, traceId, spanId] = response.headers.get("traceresponse")?.split("-") ?? [];
-  return {
-    status: response.status,
-    body: text === "" ? {} : JSON.parse(text),
-    traceId,
-    spanId,
-  };
-}

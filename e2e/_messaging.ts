@@ -62,18 +62,3 @@ export async function startMessaging(
   };
   return messaging;
 }
-
-/** Sends a request with an optional JSON body and returns status and parsed body. */
-export async function requestJson(
-  url: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown>; traceId?: string }> {
-  const response = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: init.body === undefined ? {} : { "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  const traceId = response.headers.get("traceresponse")?.split("-")[1];
-  return { status: response.status, body: text === "" ? {} : JSON.parse(text), traceId };
-}

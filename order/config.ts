@@ -1,6 +1,35 @@
 /** The order service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
+import { int, url } from "../lib/config/parsers.ts";
+import {
+  readServiceConfig,
+  type ServiceConfig,
+  serviceSpec,
+} from "../lib/config/service_config.ts";
+import { declareVariables } from "../lib/config/variables.ts";
+
+/** The order service's own variables. */
+export const ORDER_VARIABLES = declareVariables("order", {
+  USER_SERVICE_URL: {
+    parse: url(),
+    default: "http://127.0.0.1:3001",
+    meaning: "where `user` answers",
+  },
+  USER_SERVICE_TIMEOUT_MS: {
+    parse: int({ min: 1, max: 60_000 }),
+    default: "2000",
+    meaning: "a slower user lookup fails the order with 503",
+  },
+});
+
+/** What `--help` and the README say about the order service. */
+export const ORDER_SPEC = serviceSpec({
+  service: "order",
+  summary: "orders over HTTP, checked against user (DATA_DIR/orders.db)",
+  port: 3000,
+  dataDir: true,
+  own: [ORDER_VARIABLES.group],
+});
 
 /** The order service's config. */
 export interface OrderConfig extends ServiceConfig {
@@ -14,9 +43,9 @@ export interface OrderConfig extends ServiceConfig {
 export function loadConfig(env: Env): OrderConfig {
   const read = createEnvReader(env);
   const config = {
-    ...readServiceConfig(read, { service: "order", port: 3000 }),
-    userServiceUrl: read.url("USER_SERVICE_URL", "http://127.0.0.1:3001"),
-    userServiceTimeoutMs: read.int("USER_SERVICE_TIMEOUT_MS", 2000, { min: 1, max: 60_000 }),
+    ...readServiceConfig(read, ORDER_SPEC),
+    userServiceUrl: read.value(ORDER_VARIABLES.USER_SERVICE_URL),
+    userServiceTimeoutMs: read.value(ORDER_VARIABLES.USER_SERVICE_TIMEOUT_MS),
   };
   read.assertValid();
   return Object.freeze(config);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { jsonInit } from "../lib/testing/http.ts";
+import { delay, waitFor } from "../lib/testing/wait.ts";
 import { type Published, PublishError, type PublishRequest } from "../lib/amqp/publish.ts";
 import { createLogger } from "../lib/log.ts";
 import { createTestTelemetry } from "../lib/testing/telemetry.ts";
@@ -30,12 +32,7 @@ function setup() {
     maxBodyBytes: 1024,
     readiness: { rabbitmq: () => publisher.ready || "not connected" },
   });
-  const post = (path: string, body: unknown) =>
-    app.request(path, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
+  const post = (path: string, body: unknown) => app.request(path, jsonInit("POST", body));
   return { app, publisher, loads, post };
 }
 
@@ -136,17 +133,18 @@ Deno.test("POST /simulate-load starts one bounded run that GET shows and DELETE 
   assert.equal(second.status, 409);
   assert.equal((await second.json()).error.code, "load_run_active");
 
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const progress = await (await app.request(`/simulate-load/${run.id}`)).json();
+  const progress = await waitFor("the run to send", async () => {
+    const state = await (await app.request(`/simulate-load/${run.id}`)).json();
+    return state.sent > 0 ? state : undefined;
+  });
   assert.equal(progress.status, "running");
-  assert.ok(progress.sent > 0, `sent ${progress.sent}`);
 
   const stopped = await app.request(`/simulate-load/${run.id}`, { method: "DELETE" });
   assert.equal(stopped.status, 200);
   const final = await stopped.json();
   assert.equal(final.status, "stopped");
   const count = publisher.published.length;
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await delay(100); // five of the run's 20 ms ticks: none may publish any more
   assert.equal(publisher.published.length, count, "a stopped run kept publishing");
   assert.equal(publisher.published[0]?.newTrace, true);
 });

@@ -1,7 +1,31 @@
 /** The producer's settings, read once from env. */
-import { type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
+import { AMQP_VARIABLES, type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
+import { int } from "../lib/config/parsers.ts";
+import {
+  readServiceConfig,
+  type ServiceConfig,
+  serviceSpec,
+} from "../lib/config/service_config.ts";
+import { declareVariables } from "../lib/config/variables.ts";
+
+/** The producer's own variables. */
+export const PRODUCER_VARIABLES = declareVariables("producer", {
+  LOAD_MAX_RUNS: {
+    parse: int({ min: 1, max: 100 }),
+    default: "4",
+    meaning: 'most simulate-load runs at once when a request asks for `"concurrent": true`',
+  },
+});
+
+/** What `--help` and the README say about the producer. */
+export const PRODUCER_SPEC = serviceSpec({
+  service: "producer",
+  summary: "publishes messages to RabbitMQ over HTTP",
+  port: 8085,
+  dataDir: false,
+  own: [AMQP_VARIABLES.group, PRODUCER_VARIABLES.group],
+});
 
 /** The producer's config. */
 export interface ProducerConfig extends ServiceConfig {
@@ -14,9 +38,9 @@ export interface ProducerConfig extends ServiceConfig {
 export function loadConfig(env: Env): ProducerConfig {
   const read = createEnvReader(env);
   const config: ProducerConfig = {
-    ...readServiceConfig(read, { service: "producer", port: 8085 }),
+    ...readServiceConfig(read, PRODUCER_SPEC),
     amqp: readAmqpConfig(read),
-    loadMaxRuns: read.int("LOAD_MAX_RUNS", 4, { min: 1, max: 100 }),
+    loadMaxRuns: read.value(PRODUCER_VARIABLES.LOAD_MAX_RUNS),
   };
   read.assertValid();
   return Object.freeze(config);

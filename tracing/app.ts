@@ -8,9 +8,10 @@ import type { Registry } from "prom-client";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
-import { type AlertEngine, alertRoutes } from "./alerts/engine.ts";
-import { apiV1Routes } from "./query/own_api_v1.ts";
-import { apiV3Routes } from "./query/jaeger_v3.ts";
+import type { AlertEngine } from "./alerts/engine.ts";
+import { alertRoutes } from "./alerts/routes.ts";
+import { ownApiRoutes } from "./query/own_api_v1.ts";
+import { jaegerV3Routes } from "./query/jaeger_v3.ts";
 import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
 import { jaegerV1Routes } from "./query/jaeger_v1.ts";
 import type { OpenSpans } from "./span_api/open_spans.ts";
@@ -48,10 +49,10 @@ export function createQueryApp(deps: QueryDeps): Hono {
     database_bytes: deps.store.sizeBytes(),
     open_spans: deps.openSpans.size(),
   });
-  app.route("/", apiV1Routes(deps.store, health));
+  app.route("/", ownApiRoutes(deps.store, health));
   app.route("/", alertRoutes(deps.alerts));
   app.route("/", jaegerV1Routes(deps.store));
-  app.route("/", apiV3Routes(deps.store));
+  app.route("/", jaegerV3Routes(deps.store));
   app.route("/", spanApiRoutes(deps.openSpans));
   app.route("/", uiRoutes(deps.store, deps.alerts));
   return app;

@@ -1,7 +1,137 @@
 /** The tracing service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { readServiceConfig, type ServiceConfig } from "../lib/config/service_config.ts";
+import { int, list, number, port, text, url } from "../lib/config/parsers.ts";
+import {
+  readServiceConfig,
+  type ServiceConfig,
+  serviceSpec,
+} from "../lib/config/service_config.ts";
+import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
+
+/** ALERT_RULES: a JSON array of rules. */
+function alertRules(): Parser<AlertRule[]> {
+  return (value) => {
+    const parsed = parseAlertRules(value);
+    return typeof parsed === "string" ? new Invalid(parsed) : parsed;
+  };
+}
+
+/** The tracing service's own variables. */
+export const TRACING_VARIABLES = declareVariables("tracing", {
+  OTLP_PORT: {
+    parse: port(),
+    default: "4318",
+    meaning: "OTLP/HTTP ingest port (`0` picks a free one)",
+  },
+  OTLP_MAX_BODY_BYTES: {
+    parse: int({ min: 1024, max: 256 * 1024 * 1024 }),
+    default: "8388608",
+    meaning: "largest ingest body (8 MiB), before and after gunzip",
+  },
+  INGEST_TOKEN: {
+    parse: text(),
+    secret: true,
+    meaning: "when set, ingest requires `authorization: Bearer <token>`",
+  },
+  RETENTION_MAX_AGE_HOURS: {
+    parse: number({ min: 0.001 }),
+    default: "72",
+    meaning: "spans older than this are deleted",
+  },
+  RETENTION_MAX_MB: {
+    parse: number({ min: 1 }),
+    default: "1024",
+    meaning: "above this database size the oldest spans are deleted first",
+  },
+  RETENTION_INTERVAL_MS: {
+    parse: int({ min: 100 }),
+    default: "60000",
+    meaning: "how often retention runs",
+  },
+  WRITE_BATCH_SIZE: {
+    parse: int({ min: 1, max: 100_000 }),
+    default: "2000",
+    meaning: "spans per write transaction",
+  },
+  WRITE_FLUSH_MS: {
+    parse: int({ min: 1, max: 10_000 }),
+    default: "100",
+    meaning: "longest a span waits before it is written",
+  },
+  WRITE_QUEUE_MAX: {
+    parse: int({ min: 1 }),
+    default: "200000",
+    meaning: "queued spans above which ingest answers 503 with `retry-after`",
+  },
+  SAMPLING_RATIO: {
+    parse: number({ min: 0, max: 1 }),
+    default: "1",
+    meaning: "share of ordinary traces kept (tail sampling)",
+  },
+  SAMPLING_MAX_TRACES_PER_SECOND: {
+    parse: number({ min: 0 }),
+    default: "0",
+    meaning: "cap on ordinary traces kept per second (`0`: no cap)",
+  },
+  SAMPLING_LATENCY_THRESHOLD_MS: {
+    parse: number({ min: 0 }),
+    default: "1000",
+    meaning: "traces with a span this slow are always kept, as are traces with an error",
+  },
+  SAMPLING_DECISION_WAIT_MS: {
+    parse: int({ min: 0, max: 60_000 }),
+    default: "2000",
+    meaning: "how long a trace is held before the decision; with the defaults (keep all) " +
+      "spans pass straight through",
+  },
+  OPEN_SPAN_TTL_MS: {
+    parse: int({ min: 10 }),
+    default: "300000",
+    meaning: "open span-API spans are ended with an error status after this",
+  },
+  OPEN_SPAN_MAX: {
+    parse: int({ min: 1 }),
+    default: "10000",
+    meaning: "cap on open span-API spans",
+  },
+  ALERT_RULES: {
+    parse: alertRules(),
+    meaning: 'JSON array of `{"service","operation"?,"metric":"p50"|"p90"|"p95"|"p99"|' +
+      '"error_rate","threshold","window_ms"?}`',
+  },
+  ALERT_INTERVAL_MS: {
+    parse: int({ min: 10 }),
+    default: "15000",
+    meaning: "how often alert rules are evaluated",
+  },
+  ALERT_WEBHOOK_URL: { parse: url(), meaning: "firing and resolved transitions are POSTed here" },
+  FORWARD_ENDPOINTS: {
+    parse: list(url(), "comma-separated absolute http or https URLs"),
+    meaning: "comma-separated OTLP/HTTP base URLs (e.g. Jaeger's `http://jaeger:4318`) that get " +
+      "a copy of what is accepted",
+  },
+  FORWARD_QUEUE_SIZE: {
+    parse: int({ min: 1 }),
+    default: "1000",
+    meaning: "requests queued per endpoint before the oldest is dropped (counted)",
+  },
+  FORWARD_MAX_ATTEMPTS: {
+    parse: int({ min: 1, max: 100 }),
+    default: "5",
+    meaning: "tries per forwarded request, with backoff",
+  },
+  FORWARD_TIMEOUT_MS: { parse: int({ min: 1 }), default: "5000", meaning: "timeout per try" },
+});
+
+/** What `--help` and the README say about the tracing service. */
+export const TRACING_SPEC = serviceSpec({
+  service: "tracing",
+  summary: "OTLP/HTTP trace backend and query API (DATA_DIR/traces.db)",
+  port: 16686,
+  dataDir: true,
+  own: [TRACING_VARIABLES.group],
+});
 
 /** Everything the tracing service needs at start. */
 export interface TracingConfig extends ServiceConfig {
@@ -66,61 +196,40 @@ export interface TracingConfig extends ServiceConfig {
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
 export function loadConfig(env: Env): TracingConfig {
   const read = createEnvReader(env);
-  const base = readServiceConfig(read, { service: "tracing", port: 16686 });
-  const otlpPort = read.port("OTLP_PORT", 4318);
-  const forwardEndpoints = (read.raw("FORWARD_ENDPOINTS") ?? "").split(",").map((s) => s.trim())
-    .filter((s) => s !== "");
-  for (const endpoint of forwardEndpoints) {
-    if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
-      read.problem("FORWARD_ENDPOINTS", endpoint, "comma-separated absolute http or https URLs");
-    }
-  }
-  const rulesText = read.raw("ALERT_RULES");
-  let rules: AlertRule[] = [];
-  if (rulesText !== undefined) {
-    const parsed = parseAlertRules(rulesText);
-    if (typeof parsed === "string") read.problem("ALERT_RULES", rulesText, parsed);
-    else rules = parsed;
-  }
-  const webhook = read.raw("ALERT_WEBHOOK_URL") === undefined
-    ? undefined
-    : read.url("ALERT_WEBHOOK_URL", "http://localhost");
+  const v = TRACING_VARIABLES;
   const config: TracingConfig = {
-    ...base,
-    otlpPort,
-    otlpMaxBodyBytes: read.int("OTLP_MAX_BODY_BYTES", 8 * 1024 * 1024, {
-      min: 1024,
-      max: 256 * 1024 * 1024,
-    }),
-    ingestToken: read.raw("INGEST_TOKEN"),
+    ...readServiceConfig(read, TRACING_SPEC),
+    otlpPort: read.value(v.OTLP_PORT),
+    otlpMaxBodyBytes: read.value(v.OTLP_MAX_BODY_BYTES),
+    ingestToken: read.optional(v.INGEST_TOKEN),
     store: Object.freeze({
-      maxAgeMs: read.number("RETENTION_MAX_AGE_HOURS", 72, { min: 0.001 }) * 3600_000,
-      maxBytes: read.number("RETENTION_MAX_MB", 1024, { min: 1 }) * 1024 * 1024,
-      retentionIntervalMs: read.int("RETENTION_INTERVAL_MS", 60_000, { min: 100 }),
-      batchSize: read.int("WRITE_BATCH_SIZE", 2000, { min: 1, max: 100_000 }),
-      flushMs: read.int("WRITE_FLUSH_MS", 100, { min: 1, max: 10_000 }),
-      queueMax: read.int("WRITE_QUEUE_MAX", 200_000, { min: 1 }),
+      maxAgeMs: read.value(v.RETENTION_MAX_AGE_HOURS) * 3600_000,
+      maxBytes: read.value(v.RETENTION_MAX_MB) * 1024 * 1024,
+      retentionIntervalMs: read.value(v.RETENTION_INTERVAL_MS),
+      batchSize: read.value(v.WRITE_BATCH_SIZE),
+      flushMs: read.value(v.WRITE_FLUSH_MS),
+      queueMax: read.value(v.WRITE_QUEUE_MAX),
     }),
     sampling: Object.freeze({
-      ratio: read.number("SAMPLING_RATIO", 1, { min: 0, max: 1 }),
-      maxTracesPerSecond: read.number("SAMPLING_MAX_TRACES_PER_SECOND", 0, { min: 0 }),
-      latencyThresholdMs: read.number("SAMPLING_LATENCY_THRESHOLD_MS", 1000, { min: 0 }),
-      decisionWaitMs: read.int("SAMPLING_DECISION_WAIT_MS", 2000, { min: 0, max: 60_000 }),
+      ratio: read.value(v.SAMPLING_RATIO),
+      maxTracesPerSecond: read.value(v.SAMPLING_MAX_TRACES_PER_SECOND),
+      latencyThresholdMs: read.value(v.SAMPLING_LATENCY_THRESHOLD_MS),
+      decisionWaitMs: read.value(v.SAMPLING_DECISION_WAIT_MS),
     }),
     spanApi: Object.freeze({
-      ttlMs: read.int("OPEN_SPAN_TTL_MS", 300_000, { min: 10 }),
-      maxOpen: read.int("OPEN_SPAN_MAX", 10_000, { min: 1 }),
+      ttlMs: read.value(v.OPEN_SPAN_TTL_MS),
+      maxOpen: read.value(v.OPEN_SPAN_MAX),
     }),
     alerts: Object.freeze({
-      rules: Object.freeze(rules),
-      intervalMs: read.int("ALERT_INTERVAL_MS", 15_000, { min: 10 }),
-      webhookUrl: webhook,
+      rules: Object.freeze(read.optional(v.ALERT_RULES) ?? []),
+      intervalMs: read.value(v.ALERT_INTERVAL_MS),
+      webhookUrl: read.optional(v.ALERT_WEBHOOK_URL),
     }),
     forward: Object.freeze({
-      endpoints: Object.freeze(forwardEndpoints),
-      queueSize: read.int("FORWARD_QUEUE_SIZE", 1000, { min: 1 }),
-      maxAttempts: read.int("FORWARD_MAX_ATTEMPTS", 5, { min: 1, max: 100 }),
-      timeoutMs: read.int("FORWARD_TIMEOUT_MS", 5000, { min: 1 }),
+      endpoints: Object.freeze(read.optional(v.FORWARD_ENDPOINTS) ?? []),
+      queueSize: read.value(v.FORWARD_QUEUE_SIZE),
+      maxAttempts: read.value(v.FORWARD_MAX_ATTEMPTS),
+      timeoutMs: read.value(v.FORWARD_TIMEOUT_MS),
     }),
     selfExportDisabledReason: undefined,
   };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { jsonInit } from "../lib/testing/http.ts";
 import { join } from "node:path";
 import { SpanKind } from "@opentelemetry/api";
 import type { InMemorySpanExporter } from "@opentelemetry/sdk-trace";
@@ -34,18 +35,10 @@ async function withApp(work: (fixture: Fixture) => Promise<void>): Promise<void>
   }
 }
 
-function json(method: string, body: unknown): RequestInit {
-  return {
-    method,
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  };
-}
-
 const ANN = { username: "ann", email: "ann@example.com", full_name: "Ann Example" };
 
 async function createUser(app: Hono, user: Record<string, unknown> = ANN): Promise<Response> {
-  return await app.request("/users", json("POST", user));
+  return await app.request("/users", jsonInit("POST", user));
 }
 
 async function expectError(response: Response, status: number, code: string): Promise<string> {
@@ -87,14 +80,14 @@ Deno.test("POST /users returns 400 for invalid input", async (t) => {
   for (const [label, body, message] of cases) {
     await t.step(label, async () => {
       await withApp(async ({ app }) => {
-        const response = await app.request("/users", json("POST", JSON.stringify(body)));
+        const response = await app.request("/users", jsonInit("POST", JSON.stringify(body)));
         assert.match(await expectError(response, 400, "invalid_request"), message);
       });
     });
   }
   await t.step("malformed JSON", async () => {
     await withApp(async ({ app }) => {
-      const response = await app.request("/users", json("POST", '{"username":'));
+      const response = await app.request("/users", jsonInit("POST", '{"username":'));
       await expectError(response, 400, "malformed_json");
     });
   });
@@ -190,7 +183,7 @@ Deno.test("PUT /users/:username updates, or returns 404 or 400", async (t) => {
   await withApp(async ({ app }) => {
     const created = await (await createUser(app)).json();
     await t.step("200 with the changed fields", async () => {
-      const response = await app.request("/users/ann", json("PUT", { full_name: "Ann B" }));
+      const response = await app.request("/users/ann", jsonInit("PUT", { full_name: "Ann B" }));
       assert.equal(response.status, 200);
       const user = await response.json();
       assert.equal(user.full_name, "Ann B");
@@ -199,27 +192,30 @@ Deno.test("PUT /users/:username updates, or returns 404 or 400", async (t) => {
       assert.ok(user.updated_at >= created.updated_at);
     });
     await t.step("200 for an email change", async () => {
-      const response = await app.request("/users/ann", json("PUT", { email: "new@example.com" }));
+      const response = await app.request(
+        "/users/ann",
+        jsonInit("PUT", { email: "new@example.com" }),
+      );
       assert.equal((await response.json()).email, "new@example.com");
     });
     await t.step("404 for an unknown user", async () => {
-      const response = await app.request("/users/nobody", json("PUT", { full_name: "X" }));
+      const response = await app.request("/users/nobody", jsonInit("PUT", { full_name: "X" }));
       await expectError(response, 404, "user_not_found");
     });
     await t.step("400 for an empty object", async () => {
-      const response = await app.request("/users/ann", json("PUT", {}));
+      const response = await app.request("/users/ann", jsonInit("PUT", {}));
       assert.match(
         await expectError(response, 400, "invalid_request"),
         /expected at least one of email, full_name/,
       );
     });
     await t.step("400 for a username change", async () => {
-      const response = await app.request("/users/ann", json("PUT", { username: "bob" }));
+      const response = await app.request("/users/ann", jsonInit("PUT", { username: "bob" }));
       assert.match(await expectError(response, 400, "invalid_request"), /username/);
       assert.equal((await app.request("/users/bob")).status, 404);
     });
     await t.step("400 for an invalid email", async () => {
-      const response = await app.request("/users/ann", json("PUT", { email: "x" }));
+      const response = await app.request("/users/ann", jsonInit("PUT", { email: "x" }));
       await expectError(response, 400, "invalid_request");
     });
     await t.step("415 without a JSON content type", async () => {

@@ -1,5 +1,7 @@
 /** RabbitMQ settings every messaging service reads, under the same variable names everywhere. */
 import type { EnvReader } from "../config/env_reader.ts";
+import { int, matching, oneOf, url } from "../config/parsers.ts";
+import { declareVariables } from "../config/variables.ts";
 
 /** Default broker URL: the local RabbitMQ with its default account. */
 export const DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
@@ -26,28 +28,61 @@ export interface AmqpConfig {
   readonly traceContext: TraceContextMode;
 }
 
+/** The RabbitMQ variables every messaging service reads. */
+export const AMQP_VARIABLES = declareVariables("RabbitMQ", {
+  RABBITMQ_URL: {
+    parse: url(["amqp:", "amqps:"]),
+    default: DEFAULT_RABBITMQ_URL,
+    secret: true,
+    meaning: "broker URL (`amqp` or `amqps`); the password is never logged",
+  },
+  QUEUE_NAME: {
+    parse: matching(/^[\w.:-]{1,200}$/, "1 to 200 letters, digits, '_', '.', ':' or '-'"),
+    default: "messages",
+    meaning: "the work queue; its dead-letter exchange and queue are `<queue>.dead`",
+  },
+  AMQP_RECONNECT_INITIAL_MS: {
+    parse: int({ min: 10, max: 60_000 }),
+    default: "500",
+    meaning: "first reconnect delay, doubled per attempt (±20% jitter)",
+  },
+  AMQP_RECONNECT_MAX_MS: {
+    parse: int({ min: 10, max: 600_000 }),
+    default: "15000",
+    meaning: "longest reconnect delay",
+  },
+  PUBLISH_TIMEOUT_MS: {
+    parse: int({ min: 1, max: 600_000 }),
+    default: "5000",
+    meaning: "how long a publish waits for the broker's confirm",
+  },
+  AMQP_TRACE_CONTEXT: {
+    parse: oneOf(TRACE_CONTEXT_MODES),
+    default: "parent",
+    meaning: "`parent`: the CONSUMER span is a child of the PRODUCER span; `link`: it starts a " +
+      "new trace with a span link to the producer (the messaging conventions' choice for batch " +
+      "and fan-in); baggage travels either way",
+  },
+});
+
 /** Reads the AMQP settings through `read`; problems are collected by the reader. */
 export function readAmqpConfig(read: EnvReader): AmqpConfig {
-  const url = read.url("RABBITMQ_URL", DEFAULT_RABBITMQ_URL, ["amqp:", "amqps:"]);
-  const queue = read.string("QUEUE_NAME", "messages");
-  if (!/^[\w.:-]{1,200}$/.test(queue)) {
-    read.problem("QUEUE_NAME", queue, "1 to 200 letters, digits, '_', '.', ':' or '-'");
-  }
-  const reconnectInitialMs = read.int("AMQP_RECONNECT_INITIAL_MS", 500, { min: 10, max: 60_000 });
-  const reconnectMaxMs = read.int("AMQP_RECONNECT_MAX_MS", 15_000, { min: 10, max: 600_000 });
+  const v = AMQP_VARIABLES;
+  const reconnectInitialMs = read.value(v.AMQP_RECONNECT_INITIAL_MS);
+  const reconnectMaxMs = read.value(v.AMQP_RECONNECT_MAX_MS);
   if (reconnectMaxMs < reconnectInitialMs) {
     read.problem(
-      "AMQP_RECONNECT_MAX_MS",
+      v.AMQP_RECONNECT_MAX_MS,
       String(reconnectMaxMs),
       `at least AMQP_RECONNECT_INITIAL_MS (${reconnectInitialMs})`,
     );
   }
   return Object.freeze({
-    url,
-    queue,
+    url: read.value(v.RABBITMQ_URL),
+    queue: read.value(v.QUEUE_NAME),
     reconnectInitialMs,
     reconnectMaxMs,
-    publishTimeoutMs: read.int("PUBLISH_TIMEOUT_MS", 5000, { min: 1, max: 600_000 }),
-    traceContext: read.oneOf("AMQP_TRACE_CONTEXT", TRACE_CONTEXT_MODES, "parent"),
+    publishTimeoutMs: read.value(v.PUBLISH_TIMEOUT_MS),
+    traceContext: read.value(v.AMQP_TRACE_CONTEXT),
   });
 }

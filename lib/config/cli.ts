@@ -1,9 +1,9 @@
 /**
  * The few command-line flags every service and binary answers; everything else is configured by
- * environment variables. `--help` is generated from the service's table in `cli_variables.ts`.
+ * environment variables. `--help` is generated from the service's declared variables.
  */
 import { createEnvReader, type Env } from "./env_reader.ts";
-import type { CliSpec } from "./cli_variables.ts";
+import { type ServiceSpec, sharedVariables } from "./service_config.ts";
 import { createLogger } from "../log.ts";
 import { VERSION } from "../version.ts";
 
@@ -25,7 +25,7 @@ export function parseCliArgs(args: readonly string[]): CliAction {
 }
 
 /** The `--help` text: usage, then every variable with its default, grouped. */
-export function helpText(spec: CliSpec): string {
+export function helpText(spec: ServiceSpec): string {
   const rows = spec.groups.flatMap((group) => group.variables);
   const width = Math.max(...rows.map((row) => row.name.length));
   const defaultWidth = Math.max(...rows.map((row) => (row.default ?? "unset").length));
@@ -44,17 +44,19 @@ export function helpText(spec: CliSpec): string {
     lines.push("", `${group.title}:`);
     for (const row of group.variables) {
       const fallback = (row.default ?? "unset").padEnd(defaultWidth);
-      lines.push(`  ${row.name.padEnd(width)}  ${fallback}  ${row.meaning}`);
+      // The meaning is markdown for the README; a terminal shows it without the backticks.
+      lines.push(`  ${row.name.padEnd(width)}  ${fallback}  ${row.meaning.replaceAll("`", "")}`);
     }
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** The URL `--healthcheck` probes: this service's own `/health`, on loopback unless bound elsewhere. */
-export function healthUrl(spec: CliSpec, env: Env): string {
+export function healthUrl(spec: ServiceSpec, env: Env): string {
   const read = createEnvReader(env);
-  const port = read.port("PORT", spec.port);
-  const host = read.string("HOST", "0.0.0.0");
+  const shared = sharedVariables(spec.port);
+  const port = read.value(shared.PORT);
+  const host = read.value(shared.HOST);
   const wildcard = ["0.0.0.0", "::", "[::]"].includes(host);
   const address = wildcard ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   read.assertValid();
@@ -78,7 +80,7 @@ export async function probeHealth(url: string, timeoutMs = 3000): Promise<boolea
  * "run again with the --allow-write flag", which a binary cannot follow.
  */
 export function dataDirProblem(env: Env, access = Deno.permissions.querySync): string | undefined {
-  const dataDir = createEnvReader(env).string("DATA_DIR", "./data");
+  const dataDir = createEnvReader(env).value(sharedVariables(0).DATA_DIR);
   if (access({ name: "write", path: dataDir }).state === "granted") return undefined;
   return `Invalid DATA_DIR "${dataDir}": expected ./data or a path inside it, relative to the ` +
     "working directory: the only place this service may write (its permissions are fixed at " +
@@ -90,7 +92,7 @@ export function dataDirProblem(env: Env, access = Deno.permissions.querySync): s
  * start, after checking that it may write its DATA_DIR (exit 78 otherwise, like a bad config).
  * Called first thing in every `main.ts`, so a binary answers these before reading config.
  */
-export async function handleCliFlags(spec: CliSpec, args = Deno.args): Promise<void> {
+export async function handleCliFlags(spec: ServiceSpec, args = Deno.args): Promise<void> {
   const action = parseCliArgs(args);
   if (action === "run") {
     const problem = spec.dataDir ? dataDirProblem(Deno.env.toObject()) : undefined;

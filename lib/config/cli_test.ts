@@ -1,6 +1,25 @@
 import assert from "node:assert/strict";
 import { dataDirProblem, healthUrl, helpText, parseCliArgs, probeHealth } from "./cli.ts";
-import { CLI_SPECS } from "./cli_variables.ts";
+import { serviceSpec } from "./service_config.ts";
+import { declareVariables } from "./variables.ts";
+import { url } from "./parsers.ts";
+
+const ORDER = serviceSpec({
+  service: "order",
+  summary: "orders",
+  port: 3000,
+  dataDir: true,
+  own: [
+    declareVariables("order", {
+      USER_SERVICE_URL: {
+        parse: url(),
+        default: "http://127.0.0.1:3001",
+        meaning: "where `user` answers",
+      },
+    }).group,
+  ],
+});
+const USER = serviceSpec({ service: "user", summary: "users", port: 3001, dataDir: true });
 
 Deno.test("parseCliArgs() knows --help, --version and --healthcheck and nothing else", () => {
   assert.equal(parseCliArgs([]), "run");
@@ -14,7 +33,7 @@ Deno.test("parseCliArgs() knows --help, --version and --healthcheck and nothing 
 });
 
 Deno.test("helpText() lists every variable of the service with its default", () => {
-  const text = helpText(CLI_SPECS.order);
+  const text = helpText(ORDER);
   assert.match(text, /^order \d+\.\d+\.\d+: /);
   assert.match(text, /USER_SERVICE_URL +http:\/\/127\.0\.0\.1:3001 +where user answers/);
   assert.match(text, /PORT +3000 /);
@@ -23,12 +42,12 @@ Deno.test("helpText() lists every variable of the service with its default", () 
 });
 
 Deno.test("healthUrl() probes loopback unless the service binds one address", () => {
-  assert.equal(healthUrl(CLI_SPECS.user, {}), "http://127.0.0.1:3001/health");
-  assert.equal(healthUrl(CLI_SPECS.user, { PORT: "8080" }), "http://127.0.0.1:8080/health");
-  assert.equal(healthUrl(CLI_SPECS.user, { HOST: "::" }), "http://127.0.0.1:3001/health");
-  assert.equal(healthUrl(CLI_SPECS.user, { HOST: "10.0.0.5" }), "http://10.0.0.5:3001/health");
-  assert.equal(healthUrl(CLI_SPECS.user, { HOST: "::1" }), "http://[::1]:3001/health");
-  assert.throws(() => healthUrl(CLI_SPECS.user, { PORT: "x" }), /Invalid PORT "x"/);
+  assert.equal(healthUrl(USER, {}), "http://127.0.0.1:3001/health");
+  assert.equal(healthUrl(USER, { PORT: "8080" }), "http://127.0.0.1:8080/health");
+  assert.equal(healthUrl(USER, { HOST: "::" }), "http://127.0.0.1:3001/health");
+  assert.equal(healthUrl(USER, { HOST: "10.0.0.5" }), "http://10.0.0.5:3001/health");
+  assert.equal(healthUrl(USER, { HOST: "::1" }), "http://[::1]:3001/health");
+  assert.throws(() => healthUrl(USER, { PORT: "x" }), /Invalid PORT "x"/);
 });
 
 Deno.test("probeHealth() is true only for 200 with status ok", async (t) => {
@@ -60,12 +79,5 @@ Deno.test("dataDirProblem() explains a DATA_DIR outside the write access the pro
   assert.match(
     dataDirProblem({ DATA_DIR: "/var/lib/x" }, onlyData) ?? "",
     /^Invalid DATA_DIR "\/var\/lib\/x": expected \.\/data or a path inside it/,
-  );
-});
-
-Deno.test("CLI_SPECS marks the services that keep data", () => {
-  assert.deepEqual(
-    Object.values(CLI_SPECS).filter((spec) => spec.dataDir).map((spec) => spec.service),
-    ["user", "order", "tracing"],
   );
 });

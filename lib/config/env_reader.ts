@@ -2,8 +2,14 @@
  * Reading settings from a plain environment record.
  *
  * `createEnvReader(env)` hands out typed values and remembers every problem instead of throwing at
- * the first one, so a bad start reports all bad variables at once (`ConfigError`).
+ * the first one, so a bad start reports all bad variables at once (`ConfigError`). Services read
+ * through declared variables (`value`, `optional`); the named accessors serve the parsers' tests
+ * and ad-hoc reads.
  */
+import * as parsers from "./parsers.ts";
+import { Invalid, type Parser, redactUrl, type Variable } from "./variables.ts";
+
+export { redactUrl };
 
 /** Raised when one or more variables hold invalid values; the message lists each of them. */
 export class ConfigError extends Error {
@@ -22,6 +28,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Typed accessors over an env record that collect problems rather than throw. */
 export interface EnvReader {
+  /** A declared variable's value, or its parsed default; it must have a default. */
+  value<T>(variable: Variable<T>): T;
+  /** A declared variable's value, or `undefined` when unset (its default, if it has one). */
+  optional<T>(variable: Variable<T>): T | undefined;
+  /** A declared variable's value only when it is set (its default does not count). */
+  given<T>(variable: Variable<T>): T | undefined;
   /** The raw value, or `undefined` when unset or blank. */
   raw(name: string): string | undefined;
   /** A string; blank counts as unset. */
@@ -29,17 +41,17 @@ export interface EnvReader {
   /** A TCP port from 0 to 65535; 0 lets the system pick a free one (tests use it). */
   port(name: string, fallback: number): number;
   /** An integer within `[min, max]`. */
-  int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+  int(name: string, fallback: number, range?: parsers.Range): number;
   /** A finite number within `[min, max]`. */
-  number(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+  number(name: string, fallback: number, range?: parsers.Range): number;
   /** `true`/`false` (also `1`/`0`, `yes`/`no`), case-insensitive. */
   bool(name: string, fallback: boolean): boolean;
   /** An absolute http(s) URL. */
   url(name: string, fallback: string, protocols?: readonly string[]): string;
   /** One of a fixed set of values, case-insensitive. */
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
-  /** Records a problem found by the caller's own check. */
-  problem(name: string, value: string, expected: string): void;
+  /** Records a problem found by the caller's own check (a rule across variables). */
+  problem(name: string | Variable<unknown>, value: string, expected: string): void;
   /** Throws `ConfigError` when any problem was recorded. */
   assertValid(): void;
 }
@@ -54,81 +66,50 @@ export function createEnvReader(env: Env): EnvReader {
   const problem = (name: string, value: string, expected: string): void => {
     problems.push(`Invalid ${name} "${value}": expected ${expected}`);
   };
-  const numeric = (
-    name: string,
-    fallback: number,
-    integer: boolean,
-    range: { min?: number; max?: number } = {},
-  ): number => {
+  const parse = <T>(name: string, parser: Parser<T>, fallback: T): T => {
     const value = raw(name);
     if (value === undefined) return fallback;
-    const parsed = Number(value);
-    const { min = -Infinity, max = Infinity } = range;
-    const ok = Number.isFinite(parsed) && (!integer || Number.isInteger(parsed)) &&
-      parsed >= min && parsed <= max;
-    if (ok) return parsed;
-    problem(name, value, describeRange(integer ? "an integer" : "a number", min, max));
+    const parsed = parser(value);
+    if (!(parsed instanceof Invalid)) return parsed;
+    const shown = parsed.shown ?? value;
+    for (const text of typeof shown === "string" ? [shown] : shown) {
+      problem(name, text, parsed.expected);
+    }
     return fallback;
   };
+  const optional = <T>(variable: Variable<T>): T | undefined =>
+    parse(variable.name, variable.parse, defaultOf(variable));
 
   return {
+    value: (variable) => {
+      const value = optional(variable);
+      if (value === undefined) throw new Error(`${variable.name} has no default: use optional()`);
+      return value;
+    },
+    optional,
+    given: (variable) => parse(variable.name, variable.parse, undefined),
     raw,
-    problem,
+    problem: (name, value, expected) =>
+      problem(typeof name === "string" ? name : name.name, value, expected),
     string: (name, fallback) => raw(name) ?? fallback,
-    port: (name, fallback) => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const parsed = Number(value);
-      if (/^\d+$/.test(value) && parsed <= 65535) return parsed;
-      problem(name, value, "an integer from 0 to 65535");
-      return fallback;
-    },
-    int: (name, fallback, range) => numeric(name, fallback, true, range),
-    number: (name, fallback, range) => numeric(name, fallback, false, range),
-    bool: (name, fallback) => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const lower = value.toLowerCase();
-      if (["true", "1", "yes"].includes(lower)) return true;
-      if (["false", "0", "no"].includes(lower)) return false;
-      problem(name, value, "true or false");
-      return fallback;
-    },
-    url: (name, fallback, protocols = ["http:", "https:"]) => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (URL.canParse(value) && protocols.includes(new URL(value).protocol)) return value;
-      const schemes = protocols.map((p) => p.replace(/:$/, "")).join(" or ");
-      problem(name, redactUrl(value), `an absolute ${schemes} URL`);
-      return fallback;
-    },
-    oneOf: (name, allowed, fallback) => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const match = allowed.find((option) => option === value.toLowerCase());
-      if (match !== undefined) return match;
-      problem(name, value, `one of ${allowed.join(", ")}`);
-      return fallback;
-    },
+    port: (name, fallback) => parse(name, parsers.port(), fallback),
+    int: (name, fallback, range) => parse(name, parsers.int(range), fallback),
+    number: (name, fallback, range) => parse(name, parsers.number(range), fallback),
+    bool: (name, fallback) => parse(name, parsers.bool(), fallback),
+    url: (name, fallback, protocols) => parse(name, parsers.url(protocols), fallback),
+    oneOf: (name, allowed, fallback) => parse(name, parsers.oneOf(allowed), fallback),
     assertValid: () => {
       if (problems.length > 0) throw new ConfigError(problems);
     },
   };
 }
 
-function describeRange(kind: string, min: number, max: number): string {
-  if (Number.isFinite(min) && Number.isFinite(max)) return `${kind} from ${min} to ${max}`;
-  if (Number.isFinite(min)) return `${kind} of at least ${min}`;
-  if (Number.isFinite(max)) return `${kind} of at most ${max}`;
-  return kind;
-}
-
-/** Masks the password of a URL (`amqp://user:***@host`), for logs and error messages. */
-export function redactUrl(value: string): string {
-  // Greedy up to the last "@" before the path, so an unencoded "@" in the password is masked too.
-  if (!URL.canParse(value)) return value.replace(/\/\/([^:/@]+):[^/]*@/, "//$1:***@");
-  const url = new URL(value);
-  if (url.password === "") return value;
-  url.password = "***";
-  return url.toString().replace("%2A%2A%2A", "***");
+/** The parsed default of `variable`; a default its own parser rejects is a programming error. */
+function defaultOf<T>(variable: Variable<T>): T | undefined {
+  if (variable.default === undefined) return undefined;
+  const parsed = variable.parse(variable.default);
+  if (parsed instanceof Invalid) {
+    throw new Error(`The default of ${variable.name} is invalid: expected ${parsed.expected}`);
+  }
+  return parsed;
 }

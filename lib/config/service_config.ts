@@ -1,8 +1,83 @@
 /** Settings every service shares, under the same variable names everywhere. */
 import type { EnvReader } from "./env_reader.ts";
+import { int, oneOf, port, text } from "./parsers.ts";
+import { type Declared, declareVariables, type VariableGroup } from "./variables.ts";
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
-import { readTelemetryConfig, type TelemetryConfig } from "../telemetry/config.ts";
+import {
+  readTelemetryConfig,
+  type TelemetryConfig,
+  telemetryVariables,
+} from "../telemetry/config.ts";
 import { VERSION } from "../version.ts";
+
+/** The variables every service reads, declared by `sharedVariables`. */
+export type SharedVariables = Declared<ReturnType<typeof sharedInits>>;
+
+/** The variables every service reads; PORT's default is the service's own port. */
+export function sharedVariables(defaultPort: number): SharedVariables {
+  return declareVariables("Shared by every service", sharedInits(defaultPort));
+}
+
+function sharedInits(defaultPort: number) {
+  return {
+    PORT: {
+      parse: port(),
+      default: String(defaultPort),
+      meaning: "HTTP port; `0` picks a free one",
+    },
+    HOST: { parse: text(), default: "0.0.0.0", meaning: "address to bind" },
+    DATA_DIR: { parse: text(), default: "./data", meaning: "where SQLite files live" },
+    LOG_LEVEL: {
+      parse: oneOf(LOG_LEVELS),
+      default: "info",
+      meaning: "`debug`, `info`, `warn`, `error`",
+    },
+    MAX_BODY_BYTES: {
+      parse: int({ min: 1, max: 64 * 1024 * 1024 }),
+      default: "65536",
+      meaning: "larger request bodies get 413",
+    },
+    SHUTDOWN_TIMEOUT_MS: {
+      parse: int({ min: 100, max: 600_000 }),
+      default: "10000",
+      meaning: "hard deadline for a graceful stop",
+    },
+  };
+}
+
+/** What `--help`, `--healthcheck`, the README and the start-up log know about a service. */
+export interface ServiceSpec {
+  /** Service name, as in `OTEL_SERVICE_NAME` and the binary's file name. */
+  readonly service: string;
+  readonly summary: string;
+  /** Default PORT, also used by `--healthcheck`. */
+  readonly port: number;
+  /** Whether the service keeps files in DATA_DIR (and so needs write access there). */
+  readonly dataDir: boolean;
+  /** Every variable it reads: the shared and OpenTelemetry groups first, then its own. */
+  readonly groups: readonly VariableGroup[];
+}
+
+/** A service's spec: the shared and OpenTelemetry variables, then `own` groups. */
+export function serviceSpec(options: {
+  service: string;
+  summary: string;
+  port: number;
+  dataDir: boolean;
+  own?: readonly VariableGroup[];
+}): ServiceSpec {
+  return Object.freeze({
+    service: options.service,
+    summary: options.summary,
+    port: options.port,
+    dataDir: options.dataDir,
+    groups: Object.freeze([
+      sharedVariables(options.port).group,
+      telemetryVariables(options.service).group,
+      ...(options.own ?? []),
+    ]),
+  });
+}
 
 /** The part of every service's config that lib/ reads. */
 export interface ServiceConfig {
@@ -23,21 +98,22 @@ export interface ServiceConfig {
   readonly telemetry: TelemetryConfig;
 }
 
-/** Reads the shared settings; `defaults` gives the per-service name and port. */
+/** Reads the shared settings; `spec` gives the service's name and default port. */
 export function readServiceConfig(
   read: EnvReader,
-  defaults: { service: string; port: number },
+  spec: { service: string; port: number },
 ): ServiceConfig {
+  const shared = sharedVariables(spec.port);
   return {
-    service: defaults.service,
-    hostname: read.string("HOST", "0.0.0.0"),
-    port: read.port("PORT", defaults.port),
-    dataDir: read.string("DATA_DIR", "./data"),
-    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    maxBodyBytes: read.int("MAX_BODY_BYTES", 64 * 1024, { min: 1, max: 64 * 1024 * 1024 }),
-    shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 100, max: 600_000 }),
+    service: spec.service,
+    hostname: read.value(shared.HOST),
+    port: read.value(shared.PORT),
+    dataDir: read.value(shared.DATA_DIR),
+    logLevel: read.value(shared.LOG_LEVEL),
+    maxBodyBytes: read.value(shared.MAX_BODY_BYTES),
+    shutdownTimeoutMs: read.value(shared.SHUTDOWN_TIMEOUT_MS),
     telemetry: readTelemetryConfig(read, {
-      serviceName: defaults.service,
+      serviceName: spec.service,
       serviceVersion: VERSION,
     }),
   };

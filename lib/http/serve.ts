@@ -1,7 +1,8 @@
 /**
- * Serves a Hono app with `Deno.serve` and stops it gracefully on SIGINT/SIGTERM:
- * stop accepting and drain in-flight requests, close dependencies (in the order given),
- * flush and shut down telemetry, exit 0. A hard deadline exits 1 if any step hangs.
+ * Serves Hono apps with `Deno.serve`, one or several listeners (tracing's OTLP and query ports),
+ * and stops them gracefully on SIGINT/SIGTERM: close what must stop taking work first, stop
+ * accepting and drain in-flight requests on every listener, close dependencies (in the order
+ * given), flush and shut down telemetry, exit 0. A hard deadline exits 1 if any step hangs.
  */
 import type { Hono } from "hono";
 import type { Logger } from "../log.ts";
@@ -13,40 +14,57 @@ export interface Closer {
   close(): void | Promise<void>;
 }
 
-/** What `serveApp` needs. */
+/** One port and the app that answers on it. */
+export interface Listener {
+  app: Hono;
+  port: number;
+  /** Named in the "Listening" log line (e.g. `otlp`); the main listener has none. */
+  api?: string;
+}
+
+/** What `serve` needs. */
 export interface ServeOptions {
   hostname: string;
-  port: number;
   logger: Logger;
   telemetry: Telemetry;
   shutdownTimeoutMs: number;
-  /** Closed after the server drained, before telemetry shuts down. */
+  /** Closed after the servers drained, before telemetry shuts down. */
   closers?: readonly Closer[];
-  /** Closed before the server drains, e.g. a consumer that must stop taking work first. */
+  /** Closed before the servers drain, e.g. a consumer that must stop taking work first. */
   beforeDrain?: readonly Closer[];
 }
 
-/** A running server. */
+/** Running servers. */
 export interface RunningServer {
-  readonly server: Deno.HttpServer<Deno.NetAddr>;
-  /** The port actually bound (useful with PORT=0). */
+  /** One per listener, in the order given. */
+  readonly servers: readonly Deno.HttpServer<Deno.NetAddr>[];
+  /** The port the first listener bound (useful with PORT=0). */
   readonly port: number;
+  /** Every bound port by `api` ("http" for a listener without one). */
+  readonly ports: Readonly<Record<string, number>>;
   /** Runs the graceful stop once; later calls return the same promise. */
   stop(reason: string): Promise<void>;
 }
 
-/** Starts serving and installs the signal handlers. */
-export function serveApp(app: Hono, options: ServeOptions): RunningServer {
+/** Starts every listener and installs the signal handlers that stop them all gracefully. */
+export function serve(listeners: readonly Listener[], options: ServeOptions): RunningServer {
   const { logger } = options;
-  const server = Deno.serve({
-    hostname: options.hostname,
-    port: options.port,
-    onListen: ({ hostname, port }) => logger.info("Listening", { hostname, port }),
-  }, app.fetch);
+  const servers = listeners.map((listener) =>
+    Deno.serve({
+      hostname: options.hostname,
+      port: listener.port,
+      onListen: ({ hostname, port }) =>
+        logger.info("Listening", {
+          hostname,
+          port,
+          ...(listener.api === undefined ? {} : { api: listener.api }),
+        }),
+    }, listener.app.fetch)
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
-    stopping ??= shutdown(server, options, reason);
+    stopping ??= shutdown(servers, options, reason);
     return stopping;
   };
   const onSignal = (signal: Deno.Signal) => () => {
@@ -55,11 +73,14 @@ export function serveApp(app: Hono, options: ServeOptions): RunningServer {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, onSignal(signal));
   }
-  return { server, port: server.addr.port, stop };
+  const ports = Object.fromEntries(
+    listeners.map((listener, i) => [listener.api ?? "http", servers[i]!.addr.port]),
+  );
+  return { servers, port: servers[0]!.addr.port, ports, stop };
 }
 
 async function shutdown(
-  server: Deno.HttpServer,
+  servers: readonly Deno.HttpServer[],
   options: ServeOptions,
   reason: string,
 ): Promise<void> {
@@ -70,7 +91,7 @@ async function shutdown(
     Deno.exit(1);
   }, options.shutdownTimeoutMs);
   await closeAll(options.beforeDrain ?? [], logger);
-  await server.shutdown();
+  await Promise.all(servers.map((server) => server.shutdown()));
   logger.info("HTTP server drained");
   await closeAll(options.closers ?? [], logger);
   // Telemetry goes last so the spans of the steps above are exported too.

@@ -8,20 +8,13 @@ import { Hono } from "hono";
 import { createEnvReader } from "../config/env_reader.ts";
 import { createLogger } from "../log.ts";
 import { startOtlpSink } from "../testing/otlp_sink.ts";
+import { waitFor } from "../testing/wait.ts";
 import { readTelemetryConfig } from "./config.ts";
 import { httpServerTracing } from "./server_middleware.ts";
 import { startTelemetry } from "./setup.ts";
 import { createTracedFetch } from "./traced_fetch.ts";
 
 const CALLER = "00-12345678901234567890123456789012-1234567890123456";
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 Deno.test("a collector outage changes no flag sent downstream, and recording resumes after it", async () => {
   const sink = startOtlpSink();
@@ -66,7 +59,7 @@ Deno.test("a collector outage changes no flag sent downstream, and recording res
     sink.refuse = true;
     await call("01");
     await telemetry.forceFlush(3000);
-    await until(() => (telemetry.stats()?.exportFailed ?? 0) > 0, "an export to fail");
+    await waitFor("an export to fail", () => (telemetry.stats()?.exportFailed ?? 0) > 0);
 
     const down = [];
     for (const flags of flagsIn) down.push(await call(flags));
@@ -81,12 +74,12 @@ Deno.test("a collector outage changes no flag sent downstream, and recording res
     // probe can tell that the collector is back, as in a service that only answers.
     sink.refuse = false;
     const before = sink.spans.length;
-    await until(async () => {
+    await waitFor("SERVER spans to be recorded and exported again", async () => {
       const response = await app.request("/local", { headers: { traceparent: `${CALLER}-01` } });
       await response.body?.cancel();
       await telemetry.forceFlush(3000);
       return sink.spans.slice(before).some((span) => span.name === "GET /local");
-    }, "SERVER spans to be recorded and exported again");
+    });
     assert.ok(telemetry.stats()!.exportProbes > 0, "a probe found the collector back");
   } finally {
     await telemetry.shutdown(2000);

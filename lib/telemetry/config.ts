@@ -5,6 +5,8 @@
  * https://opentelemetry.io/docs/specs/otel/protocol/exporter/ for the names and defaults.
  */
 import type { EnvReader } from "../config/env_reader.ts";
+import { bool, int, keyValueList, number, oneOf, text, url } from "../config/parsers.ts";
+import { type Declared, declareVariables } from "../config/variables.ts";
 
 /** Sampler names of `OTEL_TRACES_SAMPLER` that this project supports. */
 export const SAMPLER_NAMES = [
@@ -54,6 +56,100 @@ export interface TelemetryConfig {
 /** Default OTLP/HTTP endpoint, as the OpenTelemetry SDKs use it. */
 export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
 
+/** The standard `OTEL_*` variables, declared by `telemetryVariables`. */
+export type TelemetryVariables = Declared<ReturnType<typeof telemetryInits>>;
+
+/** The standard `OTEL_*` variables; OTEL_SERVICE_NAME defaults to `service`. */
+export function telemetryVariables(service: string): TelemetryVariables {
+  return declareVariables("OpenTelemetry (standard variables)", telemetryInits(service));
+}
+
+function telemetryInits(service: string) {
+  return {
+    OTEL_SERVICE_NAME: {
+      parse: text(),
+      default: service,
+      meaning: "`service.name`; wins over `service.name` in `OTEL_RESOURCE_ATTRIBUTES`",
+    },
+    OTEL_RESOURCE_ATTRIBUTES: {
+      parse: keyValueList(),
+      meaning: "extra resource attributes, `key=value,key2=value2` (percent-encoded)",
+    },
+    OTEL_EXPORTER_OTLP_ENDPOINT: {
+      parse: url(),
+      default: DEFAULT_OTLP_ENDPOINT,
+      meaning: "OTLP/HTTP base URL; traces go to `<base>/v1/traces`",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+      parse: url(),
+      meaning: "full URL for traces, used as is (default: derived from the base URL)",
+    },
+    OTEL_EXPORTER_OTLP_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      default: "http/protobuf",
+      meaning: "`http/protobuf` or `http/json`",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for traces",
+    },
+    OTEL_EXPORTER_OTLP_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "`key=value,...` headers sent with each export",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "overrides `OTEL_EXPORTER_OTLP_HEADERS` for traces",
+    },
+    OTEL_EXPORTER_OTLP_TIMEOUT: {
+      parse: int({ min: 1 }),
+      default: "10000",
+      meaning: "export timeout in ms",
+    },
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: {
+      parse: int({ min: 1 }),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_TIMEOUT` for traces",
+    },
+    OTEL_TRACES_SAMPLER: {
+      parse: oneOf(SAMPLER_NAMES),
+      default: "parentbased_always_on",
+      meaning: `head sampler: ${SAMPLER_NAMES.map((name) => `\`${name}\``).join(", ")}`,
+    },
+    OTEL_TRACES_SAMPLER_ARG: {
+      parse: number({ min: 0, max: 1 }),
+      default: "1",
+      meaning: "ratio from 0 to 1 for the `traceidratio` samplers",
+    },
+    OTEL_BSP_MAX_QUEUE_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "8192",
+      meaning: "spans buffered before new ones are dropped and counted (spec: 2048)",
+    },
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "512",
+      meaning: "spans per export request, at most the queue size",
+    },
+    OTEL_BSP_SCHEDULE_DELAY: {
+      parse: int({ min: 0 }),
+      default: "1000",
+      meaning: "ms between exports (spec: 5000)",
+    },
+    OTEL_SDK_DISABLED: {
+      parse: bool(),
+      default: "false",
+      meaning: "record nothing; context still propagates",
+    },
+    OTEL_DENO: {
+      parse: bool(),
+      default: "false",
+      meaning: "use Deno's built-in OpenTelemetry instead of ours",
+    },
+  } as const;
+}
+
 /**
  * Reads the `OTEL_*` variables through `read`; problems are collected by the reader.
  * The batch queue defaults to 8192 spans (the spec says 2048) because a burst of messages
@@ -63,32 +159,26 @@ export function readTelemetryConfig(
   read: EnvReader,
   defaults: { serviceName: string; serviceVersion: string },
 ): TelemetryConfig {
-  const resourceAttributes = parseKeyValueList(read, "OTEL_RESOURCE_ATTRIBUTES");
-  const namedName = read.raw("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"];
+  const v = telemetryVariables(defaults.serviceName);
+  const resourceAttributes = read.optional(v.OTEL_RESOURCE_ATTRIBUTES) ?? {};
+  const namedName = read.given(v.OTEL_SERVICE_NAME) ?? resourceAttributes["service.name"];
   const serviceName = namedName ?? defaults.serviceName;
 
-  const base = read.url("OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_OTLP_ENDPOINT);
-  const tracesEndpoint = read.url(
-    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-    `${base.replace(/\/+$/, "")}/v1/traces`,
-  );
-  const protocolVariable = read.raw("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") === undefined
-    ? "OTEL_EXPORTER_OTLP_PROTOCOL"
-    : "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+  const base = read.value(v.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const tracesEndpoint = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ??
+    `${base.replace(/\/+$/, "")}/v1/traces`;
+  const protocol = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ??
+    read.value(v.OTEL_EXPORTER_OTLP_PROTOCOL);
 
-  const sampler = read.oneOf("OTEL_TRACES_SAMPLER", SAMPLER_NAMES, "parentbased_always_on");
-  const samplerArg = sampler.endsWith("traceidratio")
-    ? read.number("OTEL_TRACES_SAMPLER_ARG", 1, { min: 0, max: 1 })
-    : 1;
+  const timeoutMs = read.value(v.OTEL_EXPORTER_OTLP_TIMEOUT);
+  const sampler = read.value(v.OTEL_TRACES_SAMPLER);
+  const samplerArg = sampler.endsWith("traceidratio") ? read.value(v.OTEL_TRACES_SAMPLER_ARG) : 1;
 
-  const maxQueueSize = read.int("OTEL_BSP_MAX_QUEUE_SIZE", 8192, { min: 1, max: 1_000_000 });
-  const maxExportBatchSize = read.int("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, {
-    min: 1,
-    max: 1_000_000,
-  });
+  const maxQueueSize = read.value(v.OTEL_BSP_MAX_QUEUE_SIZE);
+  const maxExportBatchSize = read.value(v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE);
   if (maxExportBatchSize > maxQueueSize) {
     read.problem(
-      "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+      v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
       String(maxExportBatchSize),
       `at most OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`,
     );
@@ -99,52 +189,21 @@ export function readTelemetryConfig(
     serviceNameSet: namedName !== undefined,
     serviceVersion: defaults.serviceVersion,
     resourceAttributes: Object.freeze(resourceAttributes),
-    disabled: read.bool("OTEL_SDK_DISABLED", false),
-    denoBuiltin: read.bool("OTEL_DENO", false),
+    disabled: read.value(v.OTEL_SDK_DISABLED),
+    denoBuiltin: read.value(v.OTEL_DENO),
     tracesEndpoint,
-    protocol: read.oneOf(protocolVariable, OTLP_PROTOCOLS, "http/protobuf"),
+    protocol,
     headers: Object.freeze({
-      ...parseKeyValueList(read, "OTEL_EXPORTER_OTLP_HEADERS"),
-      ...parseKeyValueList(read, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
+      ...read.optional(v.OTEL_EXPORTER_OTLP_HEADERS),
+      ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
     }),
-    exportTimeoutMs: read.int(
-      "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
-      read.int("OTEL_EXPORTER_OTLP_TIMEOUT", 10_000, { min: 1 }),
-      { min: 1 },
-    ),
+    exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? timeoutMs,
     sampler,
     samplerArg,
     batch: Object.freeze({
       maxQueueSize,
       maxExportBatchSize,
-      scheduledDelayMs: read.int("OTEL_BSP_SCHEDULE_DELAY", 1000, { min: 0 }),
+      scheduledDelayMs: read.value(v.OTEL_BSP_SCHEDULE_DELAY),
     }),
   });
-}
-
-/** Parses the W3C-Baggage-like `key=value,key2=value2` lists that OTEL_* variables use. */
-function parseKeyValueList(read: EnvReader, name: string): Record<string, string> {
-  const value = read.raw(name);
-  const result: Record<string, string> = {};
-  if (value === undefined) return result;
-  for (const entry of value.split(",")) {
-    if (entry.trim() === "") continue;
-    const at = entry.indexOf("=");
-    const key = at > 0 ? safeDecode(entry.slice(0, at).trim()) : undefined;
-    const item = at > 0 ? safeDecode(entry.slice(at + 1).trim()) : undefined;
-    if (key === undefined || item === undefined || key === "") {
-      read.problem(name, value, "a comma-separated list of key=value pairs");
-      return {};
-    }
-    result[key] = item;
-  }
-  return result;
-}
-
-function safeDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "../testing/wait.ts";
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { SamplingDecision, type SpanExporter } from "@opentelemetry/sdk-trace";
@@ -120,9 +121,7 @@ Deno.test("startTelemetry() stops recording new traces while exports fail, and c
   try {
     assert.equal(telemetry.mode, "sdk");
     for (let i = 0; i < 2; i++) telemetry.tracer.startSpan(`before ${i}`).end();
-    for (let i = 0; i < 100 && telemetry.stats()?.exportFailed === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitFor("the failed export to be counted", () => telemetry.stats()?.exportFailed !== 0);
     assert.equal(telemetry.stats()?.exportFailed, 2);
 
     const shed = telemetry.tracer.startSpan("during the outage");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { waitFor } from "../testing/wait.ts";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import {
   BatchSpanProcessor,
@@ -31,14 +32,6 @@ class HeldExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 Deno.test("SpanPipelineCounters counts drops, exports and failures of a real BatchSpanProcessor", async () => {
@@ -84,12 +77,12 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
     });
 
     assert.equal(exporter.settle({ code: ExportResultCode.SUCCESS }), 2);
-    await waitFor(() => exporter.pending.length === 1, "the queued batch to be exported");
+    await waitFor("the queued batch to be exported", () => exporter.pending.length === 1);
     assert.equal(
       exporter.settle({ code: ExportResultCode.FAILED, error: new Error("collector down") }),
       2,
     );
-    await waitFor(() => counters.snapshot().exportFailed === 2, "the failure to be counted");
+    await waitFor("the failure to be counted", () => counters.snapshot().exportFailed === 2);
     assert.deepEqual(counters.snapshot(), {
       exported: 2,
       exportFailed: 2,
@@ -144,12 +137,12 @@ Deno.test("with an ExportGate, a full queue sheds whole new traces until exports
 
     // A successful export that leaves the queue full keeps the gate shut...
     exporter.settle({ code: ExportResultCode.SUCCESS });
-    await waitFor(() => exporter.pending.length === 1, "the queued batch to be exported");
+    await waitFor("the queued batch to be exported", () => exporter.pending.length === 1);
     assert.equal(gate.isOpen, false);
     assert.equal(tracer.startSpan("still shed").isRecording(), false);
     // ...and one that drains it opens the gate again.
     exporter.settle({ code: ExportResultCode.SUCCESS });
-    await waitFor(() => gate.isOpen, "the gate to open");
+    await waitFor("the gate to open", () => gate.isOpen);
     assert.equal(tracer.startSpan("after").isRecording(), true);
     assert.deepEqual(
       { dropped: counters.snapshot().dropped, shed: counters.snapshot().shed },

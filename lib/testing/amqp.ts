@@ -36,21 +36,6 @@ export async function deleteQueues(queue: string): Promise<void> {
   }
 }
 
-/** Resolves once `check()` holds, polling every 25 ms; fails after `timeoutMs` with `what`. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /**
  * Closes, from the broker's side, every connection whose client named it `name` (amqplib's
  * `connection_name`), as `rabbitmqctl close_connection` does; returns how many were closed.

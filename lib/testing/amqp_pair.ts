@@ -7,7 +7,8 @@ import type { ConsumedMessage } from "../amqp/message.ts";
 import { AmqpPublisher } from "../amqp/publish.ts";
 import { createLogger } from "../log.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
-import { connectOrFail, deleteQueues, TEST_RABBITMQ_URL, waitFor } from "./amqp.ts";
+import { connectOrFail, deleteQueues, TEST_RABBITMQ_URL } from "./amqp.ts";
+import { waitFor } from "./wait.ts";
 import { createTestTelemetry } from "./telemetry.ts";
 
 /** Options of `startPair`. */

@@ -4,6 +4,7 @@
  * `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` on the services under test) and can be switched to
  * answer 503, to play a collector that is down.
  */
+import { waitFor } from "./wait.ts";
 
 /** One received span, flattened from OTLP JSON. */
 export interface SinkSpan {
@@ -70,14 +71,12 @@ export function startOtlpSink(): OtlpSink {
     endpoint: `http://127.0.0.1:${server.addr.port}`,
     trace: (traceId: string) => spans.filter((span) => span.traceId === traceId),
     waitFor: async (predicate: (spans: readonly SinkSpan[]) => boolean, timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(spans)) {
-        if (Date.now() > deadline) {
-          const seen = spans.map((span) => `${span.service}:${span.name}`).join(", ");
-          throw new Error(`OTLP sink: condition not met within ${timeoutMs} ms; spans: ${seen}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor(
+        () =>
+          `the OTLP sink's spans; seen: ${spans.map((s) => `${s.service}:${s.name}`).join(", ")}`,
+        () => predicate(spans),
+        { timeoutMs, intervalMs: 50 },
+      );
     },
     close: () => server.shutdown(),
   });

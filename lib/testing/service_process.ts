@@ -1,22 +1,42 @@
 /**
- * Runs a service as a real `deno run` process for end-to-end tests, with the narrow permissions
- * its start task uses, on a free port (PORT=0), and collects its JSON log lines.
+ * The one launcher of real processes for tests: a service as `deno run` with the narrow
+ * permissions of its start task (or any command, such as a compiled binary), on free ports
+ * (PORT=0), resolved once every listener it should open has logged "Listening".
  */
 import { fileURLToPath } from "node:url";
 import { textLines } from "../text_lines.ts";
 
-/** A running service process. */
+/** A running process. */
 export interface ServiceProcess {
   readonly name: string;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` of its main ("http") listener. */
   readonly url: string;
   readonly port: number;
+  /** Every port it listens on, by the `api` its "Listening" line names ("http" when none). */
+  readonly ports: Readonly<Record<string, number>>;
   /** Every JSON log line so far. */
   readonly logs: readonly Record<string, unknown>[];
-  /** Sends a signal and waits for the exit code. */
+  /** Every output line so far, JSON or not. */
+  readonly lines: readonly string[];
+  /** Sends a signal (default SIGTERM) and waits for the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number>;
+}
+
+/** Options of `startProcess`. */
+export interface ProcessOptions {
+  /** Used in messages. */
+  name: string;
+  /** The program and its arguments. */
+  command: readonly [string, ...string[]];
+  cwd?: string;
+  /** The whole environment besides PORT=0 and HOST=127.0.0.1 (which it may override). */
+  env?: Record<string, string>;
+  /** The `api` names of the listeners to wait for; default `["http"]`. */
+  listeners?: readonly string[];
+  /** How long to wait for the listeners. */
+  startTimeoutMs?: number;
 }
 
 /** Options of `startServiceProcess`. */
@@ -28,7 +48,8 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** Extra permission flags, e.g. `--allow-run`. */
   extraFlags?: string[];
-  /** How long to wait for the "Listening" line. */
+  /** The `api` names of the listeners to wait for; default `["http"]`. */
+  listeners?: readonly string[];
   startTimeoutMs?: number;
 }
 
@@ -46,10 +67,12 @@ export function servicePermissions(dataDir: string): string[] {
   ];
 }
 
-/** Starts `<service>/main.ts` and resolves once it listens. */
-export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
+/** Starts `<service>/main.ts` with its start task's permissions; resolves once it listens. */
+export function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  return startProcess({
+    name: options.service,
+    command: [
+      Deno.execPath(),
       "run",
       ...servicePermissions(options.dataDir),
       ...(options.extraFlags ?? []),
@@ -57,29 +80,43 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     ],
     cwd: REPO_ROOT,
     env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
       DATA_DIR: options.dataDir,
       // Deno's built-in telemetry reads the name at process start, so launchers must set it.
       OTEL_SERVICE_NAME: options.service,
       ...options.env,
     },
+    ...(options.listeners === undefined ? {} : { listeners: options.listeners }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+  });
+}
+
+/** Starts `command` and resolves once each of its `listeners` logged "Listening". */
+export async function startProcess(options: ProcessOptions): Promise<ServiceProcess> {
+  const [program, ...args] = options.command;
+  const child = new Deno.Command(program, {
+    args,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: { PORT: "0", HOST: "127.0.0.1", ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
 
+  const wanted = options.listeners ?? ["http"];
   const logs: Record<string, unknown>[] = [];
-  const rawLines: string[] = [];
-  let onListening: (port: number) => void = () => {};
-  const listening = new Promise<number>((resolve) => onListening = resolve);
+  const lines: string[] = [];
+  const ports: Record<string, number> = {};
+  let onListening: () => void = () => {};
+  const listening = new Promise<void>((resolve) => onListening = resolve);
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const line of textLines(stream)) {
-      rawLines.push(line);
+      lines.push(line);
       const record = parseJson(line);
       if (record === undefined) continue;
       logs.push(record);
-      if (record.msg === "Listening") onListening(Number(record.port));
+      if (record.msg !== "Listening") continue;
+      ports[typeof record.api === "string" ? record.api : "http"] = Number(record.port);
+      if (wanted.every((api) => ports[api] !== undefined)) onListening();
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -88,30 +125,30 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     return status.code;
   });
 
-  const timeoutMs = options.startTimeoutMs ?? 20_000;
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const outcome = await Promise.race([
-    listening,
+    listening.then(() => undefined),
     exited.then((code) => `exited with code ${code}`),
     new Promise<string>((resolve) => timer = setTimeout(() => resolve("timed out"), timeoutMs)),
   ]);
   clearTimeout(timer);
-  if (typeof outcome === "string") {
+  if (outcome !== undefined) {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
     await exited;
-    throw new Error(
-      `${options.service} did not start (${outcome}):\n${rawLines.slice(-20).join("\n")}`,
-    );
+    throw new Error(`${options.name} did not start (${outcome}):\n${lines.slice(-20).join("\n")}`);
   }
 
-  const port = outcome;
+  const port = ports[wanted[0]!]!;
   return {
-    name: options.service,
-    url: `http://127.0.0.1:${port}`,
-    port,
+    name: options.name,
+    url: `http://127.0.0.1:${ports.http ?? port}`,
+    port: ports.http ?? port,
+    ports,
     logs,
+    lines,
     exited,
     stop: async (signal = "SIGTERM") => {
       try {

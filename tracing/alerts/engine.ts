@@ -1,13 +1,10 @@
 /**
  * Latency and error-rate alerts: rules from ALERT_RULES and the API are evaluated on a timer over
- * the store; firing and resolved transitions are logged, listed at `/api/v1/alerts` and POSTed to
- * the webhook when one is set.
+ * the store; firing and resolved transitions are logged, kept for `list()` and POSTed to the
+ * webhook when one is set.
  */
-import { Hono } from "hono";
-import { readJson } from "../../lib/http/body.ts";
-import { HttpError } from "../../lib/http/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type AlertRule, alertRuleSchema, toAlertRule } from "./rule.ts";
+import type { AlertRule } from "./rule.ts";
 import type { StoreQueries } from "../store/query.ts";
 import { latencyStats } from "../query/trace_view.ts";
 
@@ -112,23 +109,4 @@ export function createAlertEngine(options: {
       await Promise.all(pending);
     },
   };
-}
-
-/** `/api/v1/alerts` routes. */
-export function alertRoutes(engine: AlertEngine): Hono {
-  const app = new Hono();
-  app.get("/api/v1/alerts", (c) => c.json({ alerts: engine.list() }));
-  app.post("/api/v1/alerts/rules", async (c) => {
-    const rule = toAlertRule(await readJson(c, alertRuleSchema));
-    engine.addRule(rule);
-    return c.json(rule, 201);
-  });
-  app.delete("/api/v1/alerts/rules/:name", (c) => {
-    const name = c.req.param("name");
-    if (!engine.removeRule(name)) {
-      throw new HttpError(404, "rule_not_found", `Alert rule "${name}" not found`);
-    }
-    return c.body(null, 204);
-  });
-  return app;
 }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { TestClock } from "../../lib/testing/clock.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { makeSpan } from "../testing/span_fixture.ts";
 import { createTailSampler, type SamplingOptions } from "./tail_sampler.ts";
 import type { SpanRecord } from "../span_model.ts";
@@ -51,12 +53,13 @@ Deno.test("createTailSampler() keeps error and slow traces and a ratio of the re
     assert.deepEqual(dropped, ["rate_limit", "rate_limit"]);
   });
   await t.step("a decision waits for decisionWaitMs", async () => {
-    const { sampler, kept } = collect({ ratio: 0.999999, decisionWaitMs: 30 }, Date.now);
+    const clock = new TestClock();
+    const { sampler, kept } = collect({ ratio: 0.999999, decisionWaitMs: 30 }, clock.now);
     const span = makeSpan({ traceId: "0af7651916cd43dd8448eb2100000000" });
     sampler.offer([span]);
     assert.equal(kept.length, 0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(kept.length, 1);
+    clock.advance(30);
+    await waitFor("the decision after the wait", () => kept.length === 1);
     sampler.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
-import { readTraceQuery, searchTraces } from "./own_api_v1.ts";
+import { readTraceQuery, searchTraces } from "./search.ts";
 import { toJaegerTrace } from "./jaeger_model.ts";
 import { parseDuration } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";

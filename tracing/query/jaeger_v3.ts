@@ -4,14 +4,14 @@
  */
 import { Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
-import { searchTraces } from "./own_api_v1.ts";
+import { searchTraces } from "./search.ts";
 import { toResourceSpans } from "./otlp_json_out.ts";
 import { parseDuration, parseLimit, parseTags, parseTimeMicros } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";
 import type { StoreQueries, TraceQuery } from "../store/query.ts";
 
 /** Routes of the v3 API. */
-export function apiV3Routes(store: StoreQueries): Hono {
+export function jaegerV3Routes(store: StoreQueries): Hono {
   const app = new Hono();
   app.onError((error, c) => {
     const status = error instanceof HttpError ? error.status : 500;

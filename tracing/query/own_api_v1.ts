@@ -2,51 +2,14 @@
 import { Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import { SPAN_KINDS } from "../span_model.ts";
-import type { StoredTrace, StoreQueries, TraceQuery } from "../store/query.ts";
-import { parseDuration, parseLimit, parseTags, parseTimeMicros } from "./params.ts";
+import type { StoreQueries } from "../store/query.ts";
+import { isTraceId } from "../trace_id.ts";
+import { parseDuration, parseTimeMicros } from "./params.ts";
+import { readTraceQuery, searchTraces } from "./search.ts";
 import { latencyStats, traceSummary, traceView } from "./trace_view.ts";
 
-/** Reads a trace search from query parameters (own API and Jaeger v1 share the names). */
-export function readTraceQuery(
-  query: (name: string) => string | undefined,
-  queries: (name: string) => string[] | undefined,
-  nowMs = Date.now(),
-): TraceQuery {
-  const get = (name: string) => {
-    const value = query(name);
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const result: TraceQuery = {
-    tags: parseTags([...(queries("tags") ?? []), ...(queries("tag") ?? [])]),
-    limit: parseLimit(get("limit"), 20),
-  };
-  const service = get("service");
-  const operation = get("operation");
-  if (service !== undefined) result.service = service;
-  if (operation !== undefined && operation !== "all") result.operation = operation;
-  const min = get("minDuration");
-  const max = get("maxDuration");
-  if (min !== undefined) result.minDurationUs = parseDuration("minDuration", min);
-  if (max !== undefined) result.maxDurationUs = parseDuration("maxDuration", max);
-  const start = get("start");
-  const end = get("end");
-  const lookback = get("lookback");
-  if (end !== undefined) result.endUs = parseTimeMicros("end", end);
-  if (start !== undefined) result.startUs = parseTimeMicros("start", start);
-  else if (lookback !== undefined && lookback !== "custom") {
-    result.startUs = (result.endUs ?? nowMs * 1000) - parseDuration("lookback", lookback);
-  }
-  return result;
-}
-
-/** Runs a search and loads each matching trace. */
-export function searchTraces(store: StoreQueries, query: TraceQuery): StoredTrace[] {
-  return store.findTraceIds(query).map((id) => store.getTrace(id))
-    .filter((trace): trace is StoredTrace => trace !== undefined);
-}
-
 /** Routes of the own API; `health` adds the pipeline's numbers to `/api/v1/health`. */
-export function apiV1Routes(
+export function ownApiRoutes(
   store: StoreQueries,
   health: () => Record<string, unknown>,
 ): Hono {
@@ -58,7 +21,7 @@ export function apiV1Routes(
   });
   app.get("/api/v1/traces/:traceId", (c) => {
     const traceId = c.req.param("traceId");
-    if (!/^[0-9a-fA-F]{32}$/.test(traceId)) {
+    if (!isTraceId(traceId)) {
       throw new HttpError(
         400,
         "invalid_trace_id",

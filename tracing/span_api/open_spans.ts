@@ -33,48 +33,170 @@ export interface StartSpan {
   attributes: KeyValue[];
 }
 
-/** The open-span registry. */
-export interface OpenSpans {
-  start(input: StartSpan): SpanHandle;
-  addEvent(
-    spanId: string,
-    event: { name: string; timeNs?: bigint; attributes: KeyValue[] },
-  ): SpanHandle;
-  setAttributes(spanId: string, attributes: KeyValue[]): SpanHandle;
-  end(spanId: string, options: { endNs?: bigint; status?: number; message?: string }): SpanHandle;
-  size(): number;
-  /** Ends expired spans with an ERROR status; returns how many. */
-  sweep(): number;
-  /** Ends every open span (on shutdown) and stops the timer. */
-  close(): void;
-}
-
 const RECENT_MAX = 10_000;
 const MAX_ATTRIBUTES = 128;
 
-/** Creates the registry; `finish` receives each ended span. */
-export function createOpenSpans(options: {
+/** What `OpenSpans` needs; `finish` receives each ended span, `nowNs` is injectable for tests. */
+export interface OpenSpansOptions {
   ttlMs: number;
   maxOpen: number;
   finish: (span: SpanRecord) => void;
   nowNs?: () => bigint;
-}): OpenSpans {
-  const nowNs = options.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
-  const open = new Map<string, { span: SpanRecord; expiresNs: bigint }>();
-  const recent = new Map<string, string>();
-  let timer: ReturnType<typeof setInterval> | undefined;
+}
 
-  const handle = (span: SpanRecord): SpanHandle => ({
-    trace_id: span.traceId,
-    span_id: span.spanId,
-    parent_span_id: span.parentSpanId === "" ? null : span.parentSpanId,
-    traceparent: `00-${span.traceId}-${span.spanId}-01`,
-    name: span.name,
-    service: span.service,
-    start_time: new Date(Number(BigInt(span.startTimeUnixNano) / 1_000_000n)).toISOString(),
-  });
-  const get = (spanId: string) => {
-    const entry = open.get(spanId.toLowerCase());
+/** The open-span registry: spans by id until ended, expired or closed, and a sweep timer. */
+export class OpenSpans {
+  readonly #options: OpenSpansOptions;
+  readonly #nowNs: () => bigint;
+  readonly #open = new Map<string, { span: SpanRecord; expiresNs: bigint }>();
+  /** Recently ended spans (id to trace id), so late children still find their parent. */
+  readonly #recent = new Map<string, string>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: OpenSpansOptions) {
+    this.#options = options;
+    this.#nowNs = options.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
+  }
+
+  /** Opens a span; 503 above the cap, 404 for an unknown parent. */
+  start(input: StartSpan): SpanHandle {
+    const { ttlMs, maxOpen } = this.#options;
+    if (this.#open.size >= maxOpen) {
+      throw new HttpError(
+        503,
+        "too_many_open_spans",
+        `Too many open spans: the limit is ${maxOpen}`,
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    checkAttributes(input.attributes, 0);
+    let traceId = randomHex(16);
+    let parentSpanId = "";
+    if (input.remoteParent !== undefined) {
+      traceId = input.remoteParent.traceId;
+      parentSpanId = input.remoteParent.spanId;
+    } else if (input.parentSpanId !== undefined) {
+      const parentId = input.parentSpanId.toLowerCase();
+      const parentTrace = this.#open.get(parentId)?.span.traceId ?? this.#recent.get(parentId);
+      if (
+        parentTrace === undefined ||
+        (input.traceId !== undefined && input.traceId.toLowerCase() !== parentTrace)
+      ) {
+        throw new HttpError(
+          404,
+          "unknown_parent",
+          `Unknown parent span "${input.parentSpanId}"${
+            input.traceId === undefined ? "" : ` in trace "${input.traceId}"`
+          }`,
+        );
+      }
+      traceId = parentTrace;
+      parentSpanId = parentId;
+    }
+    const start = input.startNs ?? this.#nowNs();
+    const span: SpanRecord = {
+      traceId,
+      spanId: randomHex(8),
+      parentSpanId,
+      traceState: "",
+      flags: 1,
+      name: input.name,
+      kind: input.kind,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start),
+      attributes: input.attributes,
+      events: [],
+      links: [],
+      status: { code: 0, message: "" },
+      service: input.service,
+      resource: [{ key: "service.name", value: { stringValue: input.service } }],
+      scope: { name: "tracing-span-api", version: "" },
+    };
+    this.#open.set(span.spanId, {
+      span,
+      expiresNs: this.#nowNs() + BigInt(ttlMs) * 1_000_000n,
+    });
+    this.#timer ??= setInterval(() => this.sweep(), Math.max(10, Math.min(1000, ttlMs / 2)));
+    return handle(span);
+  }
+
+  /** Adds an event to an open span. */
+  addEvent(
+    spanId: string,
+    event: { name: string; timeNs?: bigint; attributes: KeyValue[] },
+  ): SpanHandle {
+    const span = this.#get(spanId);
+    checkAttributes(event.attributes, 0);
+    if (span.events.length >= MAX_ATTRIBUTES) {
+      throw new HttpError(
+        400,
+        "too_many_events",
+        `Too many events: the limit is ${MAX_ATTRIBUTES} per span`,
+      );
+    }
+    span.events.push({
+      name: event.name,
+      timeUnixNano: String(event.timeNs ?? this.#nowNs()),
+      attributes: event.attributes,
+    });
+    return handle(span);
+  }
+
+  /** Sets attributes of an open span, replacing those with the same keys. */
+  setAttributes(spanId: string, attributes: KeyValue[]): SpanHandle {
+    const span = this.#get(spanId);
+    const keys = new Set(attributes.map((kv) => kv.key));
+    checkAttributes(attributes, span.attributes.filter((kv) => !keys.has(kv.key)).length);
+    span.attributes = [...span.attributes.filter((kv) => !keys.has(kv.key)), ...attributes];
+    return handle(span);
+  }
+
+  /** Ends an open span, with a status when given. */
+  end(spanId: string, options: { endNs?: bigint; status?: number; message?: string }): SpanHandle {
+    const span = this.#get(spanId);
+    const { endNs, status, message } = options;
+    if (endNs !== undefined && endNs < BigInt(span.startTimeUnixNano)) {
+      throw new HttpError(400, "invalid_time", "Invalid end time: it is before the span's start");
+    }
+    if (status !== undefined) span.status = { code: status, message: message ?? "" };
+    this.#finish(span, endNs ?? this.#nowNs());
+    return handle(span);
+  }
+
+  /** How many spans are open. */
+  size(): number {
+    return this.#open.size;
+  }
+
+  /** Ends expired spans with an ERROR status; returns how many. */
+  sweep(): number {
+    const now = this.#nowNs();
+    let expired = 0;
+    for (const { span, expiresNs } of [...this.#open.values()]) {
+      if (expiresNs > now) continue;
+      span.status = { code: STATUS_ERROR, message: "Span not ended before its TTL expired" };
+      this.#finish(span, now);
+      expired++;
+    }
+    return expired;
+  }
+
+  /** Ends every open span (on shutdown) and stops the timer. */
+  close(): void {
+    const now = this.#nowNs();
+    for (const { span } of [...this.#open.values()]) {
+      span.attributes.push({
+        key: "tracing.span_api.ended_by",
+        value: { stringValue: "shutdown" },
+      });
+      this.#finish(span, now);
+    }
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #get(spanId: string): SpanRecord {
+    const entry = this.#open.get(spanId.toLowerCase());
     if (entry === undefined) {
       throw new HttpError(
         404,
@@ -83,138 +205,34 @@ export function createOpenSpans(options: {
       );
     }
     return entry.span;
-  };
-  const finish = (span: SpanRecord, endNs: bigint) => {
-    open.delete(span.spanId);
-    recent.set(span.spanId, span.traceId);
-    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  }
+
+  #finish(span: SpanRecord, endNs: bigint): void {
+    this.#open.delete(span.spanId);
+    this.#recent.set(span.spanId, span.traceId);
+    if (this.#recent.size > RECENT_MAX) {
+      this.#recent.delete(this.#recent.keys().next().value as string);
+    }
     span.endTimeUnixNano = String(
       endNs < BigInt(span.startTimeUnixNano) ? BigInt(span.startTimeUnixNano) : endNs,
     );
-    options.finish(span);
-    if (open.size === 0 && timer !== undefined) {
-      clearInterval(timer);
-      timer = undefined;
+    this.#options.finish(span);
+    if (this.#open.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
     }
-  };
-  const sweep = (): number => {
-    const now = nowNs();
-    let expired = 0;
-    for (const { span, expiresNs } of [...open.values()]) {
-      if (expiresNs > now) continue;
-      span.status = { code: STATUS_ERROR, message: "Span not ended before its TTL expired" };
-      finish(span, now);
-      expired++;
-    }
-    return expired;
-  };
+  }
+}
 
+function handle(span: SpanRecord): SpanHandle {
   return {
-    start(input) {
-      if (open.size >= options.maxOpen) {
-        throw new HttpError(
-          503,
-          "too_many_open_spans",
-          `Too many open spans: the limit is ${options.maxOpen}`,
-          {
-            headers: { "retry-after": "1" },
-          },
-        );
-      }
-      checkAttributes(input.attributes, 0);
-      let traceId = randomHex(16);
-      let parentSpanId = "";
-      if (input.remoteParent !== undefined) {
-        traceId = input.remoteParent.traceId;
-        parentSpanId = input.remoteParent.spanId;
-      } else if (input.parentSpanId !== undefined) {
-        const parentId = input.parentSpanId.toLowerCase();
-        const parentTrace = open.get(parentId)?.span.traceId ?? recent.get(parentId);
-        if (
-          parentTrace === undefined ||
-          (input.traceId !== undefined && input.traceId.toLowerCase() !== parentTrace)
-        ) {
-          throw new HttpError(
-            404,
-            "unknown_parent",
-            `Unknown parent span "${input.parentSpanId}"${
-              input.traceId === undefined ? "" : ` in trace "${input.traceId}"`
-            }`,
-          );
-        }
-        traceId = parentTrace;
-        parentSpanId = parentId;
-      }
-      const start = input.startNs ?? nowNs();
-      const span: SpanRecord = {
-        traceId,
-        spanId: randomHex(8),
-        parentSpanId,
-        traceState: "",
-        flags: 1,
-        name: input.name,
-        kind: input.kind,
-        startTimeUnixNano: String(start),
-        endTimeUnixNano: String(start),
-        attributes: input.attributes,
-        events: [],
-        links: [],
-        status: { code: 0, message: "" },
-        service: input.service,
-        resource: [{ key: "service.name", value: { stringValue: input.service } }],
-        scope: { name: "tracing-span-api", version: "" },
-      };
-      open.set(span.spanId, { span, expiresNs: nowNs() + BigInt(options.ttlMs) * 1_000_000n });
-      timer ??= setInterval(sweep, Math.max(10, Math.min(1000, options.ttlMs / 2)));
-      return handle(span);
-    },
-    addEvent(spanId, event) {
-      const span = get(spanId);
-      checkAttributes(event.attributes, 0);
-      if (span.events.length >= MAX_ATTRIBUTES) {
-        throw new HttpError(
-          400,
-          "too_many_events",
-          `Too many events: the limit is ${MAX_ATTRIBUTES} per span`,
-        );
-      }
-      span.events.push({
-        name: event.name,
-        timeUnixNano: String(event.timeNs ?? nowNs()),
-        attributes: event.attributes,
-      });
-      return handle(span);
-    },
-    setAttributes(spanId, attributes) {
-      const span = get(spanId);
-      const keys = new Set(attributes.map((kv) => kv.key));
-      checkAttributes(attributes, span.attributes.filter((kv) => !keys.has(kv.key)).length);
-      span.attributes = [...span.attributes.filter((kv) => !keys.has(kv.key)), ...attributes];
-      return handle(span);
-    },
-    end(spanId, { endNs, status, message }) {
-      const span = get(spanId);
-      if (endNs !== undefined && endNs < BigInt(span.startTimeUnixNano)) {
-        throw new HttpError(400, "invalid_time", "Invalid end time: it is before the span's start");
-      }
-      if (status !== undefined) span.status = { code: status, message: message ?? "" };
-      finish(span, endNs ?? nowNs());
-      return handle(span);
-    },
-    size: () => open.size,
-    sweep,
-    close() {
-      const now = nowNs();
-      for (const { span } of [...open.values()]) {
-        span.attributes.push({
-          key: "tracing.span_api.ended_by",
-          value: { stringValue: "shutdown" },
-        });
-        finish(span, now);
-      }
-      clearInterval(timer);
-      timer = undefined;
-    },
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId === "" ? null : span.parentSpanId,
+    traceparent: `00-${span.traceId}-${span.spanId}-01`,
+    name: span.name,
+    service: span.service,
+    start_time: new Date(Number(BigInt(span.startTimeUnixNano) / 1_000_000n)).toISOString(),
   };
 }
 

@@ -6,11 +6,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { readJson } from "../../lib/http/body.ts";
 import { HttpError } from "../../lib/http/errors.ts";
+import { parseTraceparent } from "../../lib/telemetry/traceparent.ts";
 import type { OpenSpans } from "./open_spans.ts";
 import { SPAN_KINDS, STATUS_ERROR, STATUS_OK, STATUS_UNSET, toKeyValues } from "../span_model.ts";
+import { isSpanId, isTraceId } from "../trace_id.ts";
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-const HEX16 = /^[0-9a-fA-F]{16}$/;
+const traceId = z.string().refine(isTraceId, "expected 32 hex digits");
+const spanId = z.string().refine(isSpanId, "expected 16 hex digits");
 const attributes = z.record(
   z.string(),
   z.union([
@@ -31,7 +33,7 @@ const startSchema = z.object({
   name,
   kind: z.enum(["internal", "server", "client", "producer", "consumer"]).default("internal"),
   traceparent: z.string().optional(),
-  parent_span_id: z.string().regex(HEX16, "expected 16 hex digits").optional(),
+  parent_span_id: spanId.optional(),
   start_time: time,
   attributes,
 });
@@ -49,8 +51,8 @@ const seedStart = z.object({
   start_time: time,
 });
 const seedAdd = seedStart.extend({
-  trace_id: z.string().regex(HEX32, "expected 32 hex digits"),
-  parent_span_id: z.string().regex(HEX16, "expected 16 hex digits"),
+  trace_id: traceId,
+  parent_span_id: spanId,
 });
 const seedStop = z.object({
   span_id: z.string().min(1),
@@ -70,7 +72,7 @@ export function spanApiRoutes(spans: OpenSpans): Hono {
       kind: SPAN_KINDS.indexOf(body.kind),
       ...(body.traceparent === undefined
         ? {}
-        : { remoteParent: parseTraceparent(body.traceparent) }),
+        : { remoteParent: readTraceparent(body.traceparent) }),
       ...(body.parent_span_id === undefined ? {} : { parentSpanId: body.parent_span_id }),
       ...optionalTime("startNs", "start_time", body.start_time),
       attributes: toKeyValues(body.attributes),
@@ -159,14 +161,14 @@ function optionalTime<K extends string>(
   return { [key]: BigInt(ms) * 1_000_000n + subMs } as { [P in K]?: bigint };
 }
 
-function parseTraceparent(text: string): { traceId: string; spanId: string } {
-  const match = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(text.trim());
-  if (match === null || match[1] === "ff" || /^0+$/.test(match[2]!) || /^0+$/.test(match[3]!)) {
+function readTraceparent(text: string): { traceId: string; spanId: string } {
+  const parent = parseTraceparent(text);
+  if (parent === undefined) {
     throw new HttpError(
       400,
       "invalid_traceparent",
       `Invalid traceparent "${text}": expected 00-<32 hex>-<16 hex>-<2 hex>`,
     );
   }
-  return { traceId: match[2]!, spanId: match[3]! };
+  return { traceId: parent.traceId, spanId: parent.spanId };
 }

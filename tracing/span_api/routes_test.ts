@@ -1,33 +1,34 @@
 import assert from "node:assert/strict";
+import { TestClock } from "../../lib/testing/clock.ts";
+import { jsonInit } from "../../lib/testing/http.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import { createTestService } from "../testing/test_deps.ts";
-
-function postJson(path: string, body: unknown): Request {
-  return new Request(`http://localhost${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
 
 Deno.test("the seed aliases /start-trace, /add-trace and /stop-trace record one real trace", async () => {
   const service = createTestService();
   try {
-    const started = await service.query.request(postJson("/start-trace", {
-      operation: "checkout",
-      message: "begin",
-      start_time: "2024-05-01T12:00:00.000Z",
-      service: "legacy-shop",
-    }));
+    const started = await service.query.request(
+      "/start-trace",
+      jsonInit("POST", {
+        operation: "checkout",
+        message: "begin",
+        start_time: "2024-05-01T12:00:00.000Z",
+        service: "legacy-shop",
+      }),
+    );
     assert.equal(started.status, 201);
     const root = await started.json();
     assert.match(root.trace_id, /^[0-9a-f]{32}$/);
     assert.equal(root.traceparent, `00-${root.trace_id}-${root.span_id}-01`);
-    const added = await (await service.query.request(postJson("/add-trace", {
-      trace_id: root.trace_id,
-      parent_span_id: root.span_id,
-      operation: "charge card",
-      start_time: "2024-05-01T12:00:00.100Z",
-    }))).json();
+    const added = await (await service.query.request(
+      "/add-trace",
+      jsonInit("POST", {
+        trace_id: root.trace_id,
+        parent_span_id: root.span_id,
+        operation: "charge card",
+        start_time: "2024-05-01T12:00:00.100Z",
+      }),
+    )).json();
     assert.equal(added.trace_id, root.trace_id);
     for (
       const [spanId, end] of [[added.span_id, "2024-05-01T12:00:00.300Z"], [
@@ -36,7 +37,8 @@ Deno.test("the seed aliases /start-trace, /add-trace and /stop-trace record one 
       ]]
     ) {
       const stopped = await service.query.request(
-        postJson("/stop-trace", { span_id: spanId, end_time: end }),
+        "/stop-trace",
+        jsonInit("POST", { span_id: spanId, end_time: end }),
       );
       assert.equal(stopped.status, 200);
       await stopped.body?.cancel();
@@ -59,17 +61,21 @@ Deno.test("the span API adds events and attributes and continues a traceparent",
   const service = createTestService();
   try {
     const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    const span = await (await service.query.request(postJson("/api/v1/spans", {
-      service: "shell-script",
-      name: "backup",
-      kind: "client",
-      traceparent: parent,
-      attributes: { host: "db1" },
-    }))).json();
+    const span = await (await service.query.request(
+      "/api/v1/spans",
+      jsonInit("POST", {
+        service: "shell-script",
+        name: "backup",
+        kind: "client",
+        traceparent: parent,
+        attributes: { host: "db1" },
+      }),
+    )).json();
     assert.equal(span.trace_id, "0af7651916cd43dd8448eb211c80319c");
     assert.equal(span.parent_span_id, "b7ad6b7169203331");
     const event = await service.query.request(
-      postJson(`/api/v1/spans/${span.span_id}/events`, {
+      `/api/v1/spans/${span.span_id}/events`,
+      jsonInit("POST", {
         name: "tarred",
         attributes: { bytes: 42 },
       }),
@@ -77,10 +83,12 @@ Deno.test("the span API adds events and attributes and continues a traceparent",
     assert.equal(event.status, 200);
     await event.body?.cancel();
     await (await service.query.request(
-      postJson(`/api/v1/spans/${span.span_id}/attributes`, { attributes: { files: 3 } }),
+      `/api/v1/spans/${span.span_id}/attributes`,
+      jsonInit("POST", { attributes: { files: 3 } }),
     )).body?.cancel();
     const ended = await service.query.request(
-      postJson(`/api/v1/spans/${span.span_id}/end`, {
+      `/api/v1/spans/${span.span_id}/end`,
+      jsonInit("POST", {
         status: "error",
         status_message: "disk full",
       }),
@@ -139,7 +147,7 @@ Deno.test("the span API rejects bad timestamps, unknown parents and oversize att
     ];
     for (const [what, path, body, status, code] of cases) {
       await t.step(`${what} is ${status}`, async () => {
-        const response = await service.query.request(postJson(path, body));
+        const response = await service.query.request(path, jsonInit("POST", body));
         assert.equal(response.status, status);
         assert.equal((await response.json()).error.code, code);
       });
@@ -150,23 +158,30 @@ Deno.test("the span API rejects bad timestamps, unknown parents and oversize att
 });
 
 Deno.test("an open span past its TTL is ended with an error status, and close() ends the rest", async () => {
-  const service = createTestService({ ttlMs: 20 });
+  const clock = new TestClock();
+  const service = createTestService({ ttlMs: 20, nowNs: clock.nowNs });
   try {
     const span =
-      await (await service.query.request(postJson("/api/v1/spans", { name: "abandoned" }))).json();
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    assert.equal(service.openSpans.size(), 0);
+      await (await service.query.request("/api/v1/spans", jsonInit("POST", { name: "abandoned" })))
+        .json();
+    clock.advance(20);
+    await waitFor("the sweep to end the span", () => service.openSpans.size() === 0);
     service.flush();
     const trace = await (await service.query.request(`/api/v1/traces/${span.trace_id}`)).json();
     assert.equal(trace.spans[0].status.code, "error");
     assert.match(trace.spans[0].status.message, /TTL/);
-    const late = await service.query.request(postJson(`/api/v1/spans/${span.span_id}/end`, {}));
+    const late = await service.query.request(
+      `/api/v1/spans/${span.span_id}/end`,
+      jsonInit("POST", {}),
+    );
     assert.equal(late.status, 404);
     await late.body?.cancel();
 
-    const open =
-      await (await service.query.request(postJson("/api/v1/spans", { name: "at shutdown" })))
-        .json();
+    const open = await (await service.query.request(
+      "/api/v1/spans",
+      jsonInit("POST", { name: "at shutdown" }),
+    ))
+      .json();
     service.openSpans.close();
     service.flush();
     const flushed = await (await service.query.request(`/api/v1/traces/${open.trace_id}`)).json();

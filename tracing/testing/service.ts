@@ -1,5 +1,6 @@
 /**
- * Runs the tracing service as a real `deno run` process on free ports, for end-to-end tests.
+ * Runs the tracing service as a real process on free ports, for end-to-end tests, through the one
+ * launcher of `lib/testing/service_process.ts`.
  *
  * `startTracingProcess()` resolves once both ports listen, to:
  * - `otlpEndpoint`: the OTLP/HTTP base URL (`http://127.0.0.1:<port>`), for
@@ -12,7 +13,9 @@
  * - `ownTrace(traceId)`: the same trace from the own API (`/api/v1/traces/:id`), snake_case.
  * - `stop()`: SIGTERM, waits for exit, removes the temp data dir unless one was given.
  */
-import { servicePermissions } from "../../lib/testing/service_process.ts";
+import { requestJson } from "../../lib/testing/http.ts";
+import { startServiceProcess } from "../../lib/testing/service_process.ts";
+import { waitFor } from "../../lib/testing/wait.ts";
 import type { JaegerTrace } from "../query/jaeger_model.ts";
 
 /** A running tracing process. */
@@ -34,110 +37,52 @@ export async function startTracingProcess(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TracingProcess> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "tracing_" });
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...servicePermissions(dataDir), main],
-    env: {
-      PORT: "0",
-      OTLP_PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      WRITE_FLUSH_MS: "20",
-      OTEL_SDK_DISABLED: "true",
-      ...options.env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  const pump = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeTo(new WritableStream({ write: (chunk) => void (text += decoder.decode(chunk)) }));
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const status = child.status;
-
-  const ports = await waitFor(
-    async () => {
-      const match = /"msg":"Tracing ready","otlp_port":(\d+),"query_port":(\d+)/.exec(text);
-      if (match !== null) return { otlp: match[1]!, query: match[2]! };
-      const exited = await Promise.race([status, delay(50).then(() => undefined)]);
-      if (exited !== undefined) throw new Error(`The tracing process exited early:\n${text}`);
-      return undefined;
-    },
-    15_000,
-    () => `The tracing process did not start:\n${text}`,
-  ).catch(async (error) => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await status;
-    await pumps;
+  const process = await startServiceProcess({
+    service: "tracing",
+    dataDir,
+    env: { OTLP_PORT: "0", WRITE_FLUSH_MS: "20", OTEL_SDK_DISABLED: "true", ...options.env },
+    listeners: ["otlp", "http"],
+  }).catch(async (error) => {
+    if (options.dataDir === undefined) await Deno.remove(dataDir, { recursive: true });
     throw error;
   });
-  const queryUrl = `http://127.0.0.1:${ports.query}`;
-
-  const fetchJson = async (url: string): Promise<unknown> => {
-    const response = await fetch(url);
-    if (!response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return await response.json();
+  const queryUrl = process.url;
+  const getJson = async (url: string): Promise<unknown> => {
+    const response = await requestJson(url);
+    return response.status === 200 ? response.body : undefined;
   };
   let stopped: Promise<void> | undefined;
   return {
-    otlpEndpoint: `http://127.0.0.1:${ports.otlp}`,
+    otlpEndpoint: `http://127.0.0.1:${process.ports.otlp}`,
     queryUrl,
-    output: () => text,
+    output: () => process.lines.join("\n"),
     async waitForTrace(traceId, { minSpans, timeoutMs = 10_000 }) {
       let last: JaegerTrace | undefined;
       return await waitFor(
+        () =>
+          `trace ${traceId} to have at least ${minSpans} spans; it has ${
+            last?.spans.length ?? 0
+          }: ${JSON.stringify(last?.spans.map((s) => s.operationName) ?? [])}`,
         async () => {
-          const body = await fetchJson(`${queryUrl}/api/traces/${traceId}`) as
+          const body = await getJson(`${queryUrl}/api/traces/${traceId}`) as
             | { data: JaegerTrace[] }
             | undefined;
           last = body?.data[0];
           return last !== undefined && last.spans.length >= minSpans ? last : undefined;
         },
-        timeoutMs,
-        () =>
-          `Trace ${traceId} has ${last?.spans.length ?? 0} spans, expected at least ${minSpans}: ${
-            JSON.stringify(last?.spans.map((s) => s.operationName) ?? [])
-          }`,
+        { timeoutMs, intervalMs: 50 },
       );
     },
     ownTrace: async (traceId) =>
-      await fetchJson(`${queryUrl}/api/v1/traces/${traceId}`) as
+      await getJson(`${queryUrl}/api/v1/traces/${traceId}`) as
         | Record<string, unknown>
         | undefined,
     stop() {
       stopped ??= (async () => {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* already gone */ }
-        await status;
-        await pumps;
+        await process.stop();
         if (options.dataDir === undefined) await Deno.remove(dataDir, { recursive: true });
       })();
       return stopped;
     },
   };
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  describe: () => string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await delay(50);
-  }
-  throw new Error(describe());
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -27,3 +27,12 @@ export function makeSpan(
     ...rest,
   };
 }
+
+/** A call from service `parent` to service `child` at `startMs`: a root span and its child. */
+export function makeCall(parent: string, child: string, startMs: number): SpanRecord[] {
+  const root = makeSpan({ service: parent, startMs });
+  return [
+    root,
+    makeSpan({ service: child, traceId: root.traceId, parentSpanId: root.spanId, startMs }),
+  ];
+}

@@ -2,10 +2,11 @@
 import type { Hono } from "hono";
 import { createLogger } from "../../lib/log.ts";
 import { createRegistry } from "../../lib/http/metrics.ts";
+import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestTelemetry } from "../../lib/testing/telemetry.ts";
 import { type AlertEngine, createAlertEngine } from "../alerts/engine.ts";
 import { createIngestApp, createQueryApp } from "../app.ts";
-import { createOpenSpans, type OpenSpans } from "../span_api/open_spans.ts";
+import { OpenSpans } from "../span_api/open_spans.ts";
 import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
 import type { SamplingOptions } from "../pipeline/tail_sampler.ts";
 import { openTraceStore, type TraceStore } from "../store/store.ts";
@@ -31,6 +32,8 @@ export function createTestService(options: {
   token?: string;
   maxBodyBytes?: number;
   ttlMs?: number;
+  /** The open spans' clock (start times, TTL); default the wall clock. */
+  nowNs?: () => bigint;
 } = {}): TestService {
   const logger = createLogger({ service: "tracing", level: "error", write: () => {} });
   const { telemetry } = createTestTelemetry();
@@ -49,9 +52,10 @@ export function createTestService(options: {
     },
     write: { batchSize: 500, flushMs: 10_000, queueMax: options.queueMax ?? 100_000 },
   });
-  const openSpans = createOpenSpans({
+  const openSpans = new OpenSpans({
     ttlMs: options.ttlMs ?? 60_000,
     maxOpen: 100,
+    ...(options.nowNs === undefined ? {} : { nowNs: options.nowNs }),
     finish: (span) => pipeline.acceptSpans([span]),
   });
   const alerts = createAlertEngine({ store, rules: [], intervalMs: 60_000, logger });
@@ -85,6 +89,20 @@ export function createTestService(options: {
       await telemetry.shutdown();
     },
   };
+}
+
+/** Posts `sampleTraceJson(traceId)` to the ingest app and writes it, so queries see it. */
+export async function ingestSample(
+  service: TestService,
+  traceId = "5b8efff798038103d269b633813fc60c",
+): Promise<void> {
+  const response = await service.ingest.request(
+    "/v1/traces",
+    jsonInit("POST", sampleTraceJson(traceId)),
+  );
+  await response.body?.cancel();
+  if (response.status !== 200) throw new Error(`ingest answered ${response.status}`);
+  service.flush();
 }
 
 /** A small OTLP JSON request: a SERVER root and a CLIENT child with an event, one ERROR. */

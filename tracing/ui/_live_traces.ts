@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
+import { requestJson } from "../../lib/testing/http.ts";
 import { type ServiceProcess, startServiceProcess } from "../../lib/testing/service_process.ts";
 import type { TracingProcess } from "../testing/service.ts";
 import { hostileLogsJson, hostileTraceJson, randomHex } from "./_fixture.ts";
@@ -16,20 +17,6 @@ export interface LiveTraces {
   messageTraceId: string;
   hostileTraceId: string;
   queue: string;
-}
-
-async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? {} : JSON.parse(text) };
-}
-
-function traceIdOf(response: Response): string {
-  return response.headers.get("traceresponse")?.split("-")[1] ?? "";
 }
 
 /** Makes the three traces in `tracing`; every process it starts is stopped before it returns. */
@@ -59,42 +46,34 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
     ]);
     const order = await start("order", { USER_SERVICE_URL: user!.url });
 
-    const created = await post(`${user!.url}/users`, {
-      username: "ada",
-      email: "ada@example.com",
-      full_name: "Ada Lovelace",
+    const created = await requestJson(`${user!.url}/users`, {
+      body: {
+        username: "ada",
+        email: "ada@example.com",
+        full_name: "Ada Lovelace",
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const ordered = await fetch(`${order.url}/orders`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        username: "ada",
-        item: "analytical engine",
-        quantity: 2,
-        unit_price: 12.5,
-      }),
+    const ordered = await requestJson(`${order.url}/orders`, {
+      body: { username: "ada", item: "analytical engine", quantity: 2, unit_price: 12.5 },
     });
-    await ordered.body?.cancel();
     assert.equal(ordered.status, 201);
-    const orderTraceId = traceIdOf(ordered);
+    const orderTraceId = ordered.traceId ?? "";
 
-    const sent = await fetch(`${producer!.url}/send`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ content: "hello", priority: "high" }),
+    const sent = await requestJson(`${producer!.url}/send`, {
+      body: { content: "hello", priority: "high" },
     });
-    await sent.body?.cancel();
     assert.equal(sent.status, 202);
-    const messageTraceId = traceIdOf(sent);
+    const messageTraceId = sent.traceId ?? "";
 
     const hostileTraceId = randomHex(32);
-    const traces = await post(
-      `${tracing.otlpEndpoint}/v1/traces`,
-      hostileTraceJson(hostileTraceId),
-    );
+    const traces = await requestJson(`${tracing.otlpEndpoint}/v1/traces`, {
+      body: hostileTraceJson(hostileTraceId),
+    });
     assert.equal(traces.status, 200);
-    const logs = await post(`${tracing.otlpEndpoint}/v1/logs`, hostileLogsJson(hostileTraceId));
+    const logs = await requestJson(`${tracing.otlpEndpoint}/v1/logs`, {
+      body: hostileLogsJson(hostileTraceId),
+    });
     assert.equal(logs.status, 200);
 
     await tracing.waitForTrace(orderTraceId, { minSpans: 5, timeoutMs: 20_000 });

@@ -2,7 +2,7 @@
  * The service graph: call counts between services from the store, with each producer → consumer
  * hop drawn through its queue, laid out in columns by distance from the callers.
  */
-import { searchTraces } from "../query/own_api_v1.ts";
+import { searchTraces } from "../query/search.ts";
 import { parseDuration } from "../query/params.ts";
 import { attributeText } from "../span_model.ts";
 import type { StoreQueries } from "../store/query.ts";

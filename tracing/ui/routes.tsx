@@ -8,7 +8,8 @@
 import { type Context, Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
-import { readTraceQuery, searchTraces } from "../query/own_api_v1.ts";
+import { readTraceQuery, searchTraces } from "../query/search.ts";
+import { isTraceId } from "../trace_id.ts";
 import type { StoredTrace, StoreQueries } from "../store/query.ts";
 import { ComparePage } from "./compare_page.tsx";
 import { DependenciesPage } from "./dependencies_page.tsx";
@@ -34,8 +35,6 @@ const CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join("; ");
-
-const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 
 /** Routes of the page. */
 export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">): Hono {
@@ -93,7 +92,7 @@ export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">)
         `/compare?a=${encodeURIComponent(pair[0]!)}&b=${encodeURIComponent(pair[1]!)}`,
       );
     }
-    const trace = TRACE_ID.test(id) ? store.getTrace(id) : undefined;
+    const trace = isTraceId(id) ? store.getTrace(id) : undefined;
     if (trace === undefined) return missing(c, id);
     return c.html(<TracePage model={traceModel(trace)} />);
   });
@@ -102,7 +101,7 @@ export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">)
     const picked = c.req.queries("trace") ?? [];
     const a = (c.req.query("a") ?? picked[0] ?? "").trim();
     const b = (c.req.query("b") ?? picked[1] ?? "").trim();
-    const load = (id: string) => TRACE_ID.test(id) ? store.getTrace(id) : undefined;
+    const load = (id: string) => isTraceId(id) ? store.getTrace(id) : undefined;
     const traces = [load(a), load(b)];
     const problems = [[a, traces[0]], [b, traces[1]]]
       .filter(([id, trace]) => id !== "" && trace === undefined)
@@ -147,7 +146,7 @@ function searchForm(c: Context): SearchForm {
 }
 
 function missing(c: Context, id: string) {
-  const message = TRACE_ID.test(id)
+  const message = isTraceId(id)
     ? `Trace "${id}" not found: it may not have arrived yet, or it was sampled out or expired`
     : `Invalid trace id "${id}": expected 32 hex digits`;
   return c.html(
@@ -157,7 +156,7 @@ function missing(c: Context, id: string) {
         <a href="/search">Search for traces</a>
       </p>
     </Layout>,
-    TRACE_ID.test(id) ? 404 : 400,
+    isTraceId(id) ? 404 : 400,
   );
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestService, type TestService } from "../testing/test_deps.ts";
 import {
   HOSTILE,
@@ -9,11 +10,7 @@ import {
 } from "./_fixture.ts";
 
 async function ingest(service: TestService, path: string, body: unknown): Promise<void> {
-  const response = await service.ingest.request(`http://localhost${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const response = await service.ingest.request(path, jsonInit("POST", body));
   assert.equal(response.status, 200, await response.text());
 }
 

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CLI_SPECS } from "../lib/config/cli_variables.ts";
+import { SERVICE_SPECS } from "./service_specs.ts";
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type OtlpSink, type SinkSpan, startOtlpSink } from "../lib/testing/otlp_sink.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import type { ServiceProcess } from "../lib/testing/service_process.ts";
 import { VERSION } from "../lib/version.ts";
 import {
   binaryLauncher,
   denoRunLauncher,
   type Launcher,
   permissionProblems,
-  postJson,
-  type Running,
   runOnce,
   startService,
 } from "./_compile_fixture.ts";
@@ -48,8 +48,8 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
         const help = await runOnce(launcher, service, { args: ["--help"], cwd });
         assert.equal(help.code, 0, help.stderr);
         assert.match(help.stdout, new RegExp(`^${service} ${VERSION}: `));
-        assert.match(help.stdout, new RegExp(`PORT +${CLI_SPECS[service].port} `));
-        for (const group of CLI_SPECS[service].groups) {
+        assert.match(help.stdout, new RegExp(`PORT +${SERVICE_SPECS[service].port} `));
+        for (const group of SERVICE_SPECS[service].groups) {
           for (const variable of group.variables) {
             assert.match(help.stdout, new RegExp(variable.name));
           }
@@ -60,7 +60,7 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
         const bad = await runOnce(launcher, service, { args: ["--bogus"], cwd });
         assert.equal(bad.code, 64);
         assert.match(bad.stderr, /Unknown argument "--bogus"/);
-        if (CLI_SPECS[service].dataDir) {
+        if (SERVICE_SPECS[service].dataDir) {
           // Outside the baked --allow-write=./data: a clear config error, not Deno's advice.
           const env = { DATA_DIR: join(cwd, "elsewhere"), PORT: "0" };
           const outside = await runOnce(launcher, service, { args: [], cwd, env });
@@ -76,10 +76,10 @@ async function checkCli(launcher: Launcher, t: Deno.TestContext): Promise<void> 
 }
 
 /** Health, `--healthcheck`, no permission errors, and the resource's host name (needs --allow-sys). */
-async function checkRunning(
+async function checkServiceProcess(
   launcher: Launcher,
   service: string,
-  running: Running,
+  running: ServiceProcess,
   context: { cwd: string; sink: OtlpSink; span: SinkSpan },
 ): Promise<void> {
   const health = await fetch(`${running.url}/health`);
@@ -114,63 +114,77 @@ async function checkServices(launcher: Launcher, t: Deno.TestContext): Promise<v
     WORK_NORMAL_MS: "0",
     WORK_LOW_MS: "0",
   };
-  const running: Record<string, Running> = {};
-  const start = async (service: string, extra: Record<string, string> = {}, listeners = 1) => {
+  const running: Record<string, ServiceProcess> = {};
+  const start = async (
+    service: string,
+    extra: Record<string, string> = {},
+    listeners: readonly string[] = ["http"],
+  ) => {
     const options = { cwd, env: { ...env, ...extra }, listeners };
     return running[service] = await startService(launcher, service, options);
   };
   const context = (span: SinkSpan) => ({ cwd, sink, span });
   try {
     await t.step("tracing stores a span-API trace and exports its own span", async () => {
-      const tracing = await start("tracing", { OTLP_PORT: "0" }, 2);
-      const started = await postJson(`${tracing.url}/start-trace`, {
-        operation: "checkout",
-        service: "shop",
+      const tracing = await start("tracing", { OTLP_PORT: "0" }, ["otlp", "http"]);
+      const started = await requestJson(`${tracing.url}/start-trace`, {
+        body: {
+          operation: "checkout",
+          service: "shop",
+        },
       });
       assert.equal(started.status, 201);
-      const stopped = await postJson(`${tracing.url}/stop-trace`, {
-        span_id: started.body.span_id,
+      const stopped = await requestJson(`${tracing.url}/stop-trace`, {
+        body: {
+          span_id: started.body.span_id,
+        },
       });
       assert.equal(stopped.status, 200);
       const span = await spanNamed(sink, "tracing", "POST /start-trace");
-      await checkRunning(launcher, "tracing", tracing, context(span));
+      await checkServiceProcess(launcher, "tracing", tracing, context(span));
       assert.ok((await Deno.stat(join(cwd, "data", "traces.db"))).isFile);
     });
     await t.step("user stores a user in ./data and traces it", async () => {
       const user = await start("user");
-      const created = await postJson(`${user.url}/users`, {
-        username: "ada",
-        email: "ada@example.com",
-        full_name: "Ada Lovelace",
+      const created = await requestJson(`${user.url}/users`, {
+        body: {
+          username: "ada",
+          email: "ada@example.com",
+          full_name: "Ada Lovelace",
+        },
       });
       assert.equal(created.status, 201);
       const span = await spanNamed(sink, "user", "POST /users");
       await spanNamed(sink, "user", "INSERT users");
-      await checkRunning(launcher, "user", user, context(span));
+      await checkServiceProcess(launcher, "user", user, context(span));
       assert.ok((await Deno.stat(join(cwd, "data", "users.db"))).isFile);
     });
     await t.step("order asks user over HTTP and traces both hops", async () => {
       const order = await start("order", { USER_SERVICE_URL: running.user?.url ?? "" });
-      const created = await postJson(`${order.url}/orders`, {
-        username: "ada",
-        item: "book",
-        quantity: 1,
-        unit_price: 9.99,
+      const created = await requestJson(`${order.url}/orders`, {
+        body: {
+          username: "ada",
+          item: "book",
+          quantity: 1,
+          unit_price: 9.99,
+        },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const span = await spanNamed(sink, "order", "POST /orders");
-      await checkRunning(launcher, "order", order, context(span));
+      await checkServiceProcess(launcher, "order", order, context(span));
     });
     await t.step("producer and consumer carry one trace through RabbitMQ", async () => {
       const producer = await start("producer");
       const consumer = await start("consumer");
-      const sent = await postJson(`${producer.url}/send`, { content: "hi", priority: "high" });
+      const sent = await requestJson(`${producer.url}/send`, {
+        body: { content: "hi", priority: "high" },
+      });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
       const processed = await spanNamed(sink, "consumer", `process ${queue}`);
       assert.equal(processed.traceId, sent.body.trace_id);
       const span = await spanNamed(sink, "producer", "POST /send");
-      await checkRunning(launcher, "producer", producer, context(span));
-      await checkRunning(launcher, "consumer", consumer, context(processed));
+      await checkServiceProcess(launcher, "producer", producer, context(span));
+      await checkServiceProcess(launcher, "consumer", consumer, context(processed));
     });
   } finally {
     const codes = await Promise.all(

@@ -7,7 +7,8 @@
  * its test pins what that code does and does not do, so the README's list stays true.
  */
 import assert from "node:assert/strict";
-import { connectOrFail, deleteQueues, uniqueQueueName, waitFor } from "../lib/testing/amqp.ts";
+import { connectOrFail, deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
 import { telemetryEnv } from "./_fixture.ts";

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { connectOrFail, waitFor } from "../lib/testing/amqp.ts";
+import { connectOrFail } from "../lib/testing/amqp.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { requestJson, startMessaging } from "./_messaging.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { startMessaging } from "./_messaging.ts";
 
 function processedIds(spans: readonly SinkSpan[]): Set<string> {
   return new Set(

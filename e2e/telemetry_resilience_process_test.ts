@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { postJson, startOrderUserPair, telemetryEnv } from "./_fixture.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { waitFor } from "../lib/testing/wait.ts";
+import { startOrderUserPair, telemetryEnv } from "./_fixture.ts";
 
 const ORDER = { username: "grace", item: "compiler", quantity: 1, unit_price: 3.5 };
 const USER = { username: "grace", email: "grace@example.com", full_name: "Grace Hopper" };
@@ -40,11 +42,11 @@ Deno.test("order and user keep answering while the OTLP collector hangs", async 
     SHUTDOWN_TIMEOUT_MS: "3000",
   });
   try {
-    assert.equal((await postJson(`${pair.user.url}/users`, USER)).status, 201);
+    assert.equal((await requestJson(`${pair.user.url}/users`, { body: USER })).status, 201);
     const statuses = await inParallel(
       300,
       8,
-      async () => (await postJson(`${pair.order.url}/orders`, ORDER)).status,
+      async () => (await requestJson(`${pair.order.url}/orders`, { body: ORDER })).status,
     );
     assert.deepEqual(new Set(statuses), new Set([201]), "every order was created");
     assert.equal(statuses.length, 300);
@@ -78,7 +80,7 @@ Deno.test("SIGTERM to order under load answers every accepted request and flushe
   const pair = await startOrderUserPair(telemetryEnv(sink.endpoint, "sdk"));
   const dataDir = pair.dataDir;
   try {
-    assert.equal((await postJson(`${pair.user.url}/users`, USER)).status, 201);
+    assert.equal((await requestJson(`${pair.user.url}/users`, { body: USER })).status, 201);
     const answered: { status: number; traceId?: string }[] = [];
     let refused = 0;
     let stopping = false;
@@ -86,14 +88,14 @@ Deno.test("SIGTERM to order under load answers every accepted request and flushe
       // Each worker keeps sending until the server stops accepting.
       while (true) {
         try {
-          answered.push(await postJson(`${pair.order.url}/orders`, ORDER));
+          answered.push(await requestJson(`${pair.order.url}/orders`, { body: ORDER }));
         } catch {
           refused++;
           if (stopping) return;
         }
       }
     }));
-    while (answered.length < 150) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor("150 answered orders", () => answered.length >= 150, { intervalMs: 10 });
     stopping = true;
     const exitCode = await pair.order.stop("SIGTERM");
     await load;

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { PermanentMessageError } from "./consume.ts";
 import { deadLetterName } from "./topology.ts";
-import { connectOrFail, uniqueQueueName, waitFor } from "../testing/amqp.ts";
+import { connectOrFail, uniqueQueueName } from "../testing/amqp.ts";
+import { waitFor } from "../testing/wait.ts";
 import { startPair } from "../testing/amqp_pair.ts";
 
 const encoder = new TextEncoder();

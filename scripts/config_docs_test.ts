@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import type { Env } from "../lib/config/env_reader.ts";
-import { CLI_SPECS, type ServiceName } from "../lib/config/cli_variables.ts";
-import { loadConfig as consumerConfig } from "../consumer/config.ts";
-import { loadConfig as orderConfig } from "../order/config.ts";
-import { loadConfig as producerConfig } from "../producer/config.ts";
-import { loadConfig as tracingConfig } from "../tracing/config.ts";
-import { loadConfig as userConfig } from "../user/config.ts";
+import { readSections, variableSections } from "../lib/config/variable_docs.ts";
+import { MARKERS, README } from "./config_docs.ts";
+import { CONFIG_LOADERS, SERVICE_SPECS, type ServiceName } from "./service_specs.ts";
 
-const LOADERS: Record<ServiceName, (env: Env) => unknown> = {
-  user: userConfig,
-  order: orderConfig,
-  producer: producerConfig,
-  consumer: consumerConfig,
-  tracing: tracingConfig,
-};
+Deno.test("the README's variable tables are the declarations (deno task docs:config rewrites them)", async () => {
+  const readme = await Deno.readTextFile(README);
+  const tables = readme.slice(readme.indexOf(MARKERS[0]), readme.indexOf(MARKERS[1]));
+  assert.deepEqual(
+    readSections(tables),
+    variableSections(Object.values(SERVICE_SPECS)),
+    "README.md and the declarations differ: run `deno task docs:config`",
+  );
+});
 
 /** Every variable `load` reads; `set` turns on reads that depend on another value. */
 function variablesRead(load: (env: Env) => unknown, set: Record<string, string>): Set<string> {
@@ -29,17 +28,18 @@ function variablesRead(load: (env: Env) => unknown, set: Record<string, string>)
   return seen;
 }
 
-for (const [service, load] of Object.entries(LOADERS)) {
-  const spec = CLI_SPECS[service as ServiceName];
-  const variables = spec.groups.flatMap((group) => group.variables);
+for (const [service, load] of Object.entries(CONFIG_LOADERS)) {
+  const variables = SERVICE_SPECS[service as ServiceName].groups.flatMap((group) =>
+    group.variables
+  );
 
-  Deno.test(`${service} --help lists exactly the variables its loadConfig reads`, () => {
+  Deno.test(`${service} declares exactly the variables its loadConfig reads`, () => {
     // The sampler argument is read only for the ratio samplers.
     const read = variablesRead(load, { OTEL_TRACES_SAMPLER: "traceidratio" });
     assert.deepEqual(variables.map((variable) => variable.name).sort(), [...read].sort());
   });
 
-  Deno.test(`${service} --help states the defaults its loadConfig applies`, async (t) => {
+  Deno.test(`${service} applies the defaults its declarations state`, async (t) => {
     // serviceNameSet only records that OTEL_SERVICE_NAME was given, not a different value.
     const settings = (env: Env) =>
       JSON.stringify(load(env), (key, value) => key === "serviceNameSet" ? undefined : value);
@@ -53,3 +53,10 @@ for (const [service, load] of Object.entries(LOADERS)) {
     }
   });
 }
+
+Deno.test("the services that keep data are user, order and tracing", () => {
+  assert.deepEqual(
+    Object.values(SERVICE_SPECS).filter((spec) => spec.dataDir).map((spec) => spec.service),
+    ["user", "order", "tracing"],
+  );
+});

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 import { startTracingProcess } from "../tracing/testing/service.ts";
-import { postJson, startOrderUserPair } from "./_fixture.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { startOrderUserPair } from "./_fixture.ts";
 import { readTrace } from "./_trace_backend.ts";
 
 const SERVER_ATTRIBUTES = [
@@ -31,18 +32,22 @@ for (const mode of ["sdk", "deno"] as const) {
       ...(mode === "deno" ? { OTEL_DENO: "true" } : {}),
     });
     try {
-      const created = await postJson(`${pair.user.url}/users`, {
-        username: "ada",
-        email: "ada@example.com",
-        full_name: "Ada Lovelace",
+      const created = await requestJson(`${pair.user.url}/users`, {
+        body: {
+          username: "ada",
+          email: "ada@example.com",
+          full_name: "Ada Lovelace",
+        },
       });
       assert.equal(created.status, 201);
 
-      const order = await postJson(`${pair.order.url}/orders`, {
-        username: "ada",
-        item: "analytical engine",
-        quantity: 2,
-        unit_price: 12.5,
+      const order = await requestJson(`${pair.order.url}/orders`, {
+        body: {
+          username: "ada",
+          item: "analytical engine",
+          quantity: 2,
+          unit_price: 12.5,
+        },
       });
       assert.equal(order.status, 201, JSON.stringify(order.body));
       assert.equal(order.body.total, 25);

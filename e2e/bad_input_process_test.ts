@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { postJson, startOrderUserPair, telemetryEnv } from "./_fixture.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { startOrderUserPair, telemetryEnv } from "./_fixture.ts";
 
 const GARBAGE_TRACEPARENTS = [
   "garbage",
@@ -32,9 +33,9 @@ Deno.test("user and order reject bad input with JSON errors and keep their data 
   let stopped = false;
   try {
     const alice = { username: "alice", email: "alice@example.com", full_name: "Alice" };
-    assert.equal((await postJson(`${user.url}/users`, alice)).status, 201);
+    assert.equal((await requestJson(`${user.url}/users`, { body: alice })).status, 201);
     const good = { username: "alice", item: "book", quantity: 1, unit_price: 9.99 };
-    assert.equal((await postJson(`${order.url}/orders`, good)).status, 201);
+    assert.equal((await requestJson(`${order.url}/orders`, { body: good })).status, 201);
 
     const expectError = async (
       url: string,
@@ -43,7 +44,7 @@ Deno.test("user and order reject bad input with JSON errors and keep their data 
       code: string,
       headers?: Record<string, string>,
     ) => {
-      const response = await postJson(url, body, headers);
+      const response = await requestJson(url, { body, headers });
       assert.equal(response.status, status, JSON.stringify(response.body));
       const error = response.body.error as { code: string; message: string };
       assert.equal(error.code, code);
@@ -91,14 +92,20 @@ Deno.test("user and order reject bad input with JSON errors and keep their data 
 
     await t.step("garbage traceparent starts a new trace and the request succeeds", async () => {
       for (const [index, traceparent] of GARBAGE_TRACEPARENTS.entries()) {
-        const response = await postJson(`${order.url}/orders`, good, { traceparent });
+        const response = await requestJson(`${order.url}/orders`, {
+          body: good,
+          headers: { traceparent },
+        });
         assert.equal(response.status, 201, `traceparent #${index}`);
         assert.match(response.traceId ?? "", /^[0-9a-f]{32}$/);
         assert.notEqual(response.traceId, "0af7651916cd43dd8448eb211c80319c", `#${index}`);
         assert.notEqual(response.traceId, "00000000000000000000000000000000");
       }
       const valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-      const continued = await postJson(`${order.url}/orders`, good, { traceparent: valid });
+      const continued = await requestJson(`${order.url}/orders`, {
+        body: good,
+        headers: { traceparent: valid },
+      });
       assert.equal(continued.traceId, "0af7651916cd43dd8448eb211c80319c");
     });
 

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { deadLetterName } from "../lib/amqp/topology.ts";
-import { connectOrFail, waitFor } from "../lib/testing/amqp.ts";
+import { connectOrFail } from "../lib/testing/amqp.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { startTracingProcess } from "../tracing/testing/service.ts";
-import { requestJson, startMessaging } from "./_messaging.ts";
+import { requestJson } from "../lib/testing/http.ts";
+import { startMessaging } from "./_messaging.ts";
 import { readTrace } from "./_trace_backend.ts";
 
 function only(spans: SinkSpan[], predicate: (span: SinkSpan) => boolean, what: string): SinkSpan {

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { AmqpConnection } from "./connection.ts";
 import { createLogger } from "../log.ts";
-import { closeConnectionsNamed, uniqueQueueName, waitFor } from "../testing/amqp.ts";
+import { closeConnectionsNamed, uniqueQueueName } from "../testing/amqp.ts";
+import { delay, waitFor } from "../testing/wait.ts";
 import { startPair } from "../testing/amqp_pair.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A TCP forwarder to the broker that can be started late, to play a broker coming back. */
 function startProxy(port: number): { close(): Promise<void> } {
@@ -93,16 +92,18 @@ Deno.test("AmqpConnection recovers from a server-side close and loses no confirm
         confirmed.add(messageId);
       } catch {
         failed += 1; // Not confirmed: the caller would have been told, so it may be lost.
-        await sleep(20);
+        await delay(20);
       }
-      await sleep(2);
+      await delay(2);
     }
   };
   try {
     const loops = Promise.all([publishLoop(), publishLoop(), publishLoop(), publishLoop()]);
     await waitFor("a steady run", () => processed.size >= 100);
     assert.equal(await closeConnectionsNamed(`test ${queue}`), 1);
-    await waitFor("the reconnect", () => pair.connection.connectCount >= 2, 15_000);
+    await waitFor("the reconnect", () => pair.connection.connectCount >= 2, {
+      timeoutMs: 15_000,
+    });
     await waitFor("the consumer back", () => pair.consumer?.consuming === true);
     const before = confirmed.size;
     await waitFor("publishing to resume", () => confirmed.size >= before + 100);
@@ -111,7 +112,7 @@ Deno.test("AmqpConnection recovers from a server-side close and loses no confirm
     await waitFor(
       "every confirmed message to be processed",
       () => [...confirmed].every((id) => processed.has(id)),
-      15_000,
+      { timeoutMs: 15_000 },
     );
     assert.ok(confirmed.size > 200, `only ${confirmed.size} confirmed (${failed} failed)`);
   } finally {

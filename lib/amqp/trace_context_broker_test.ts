@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { deadLetterName } from "./topology.ts";
-import { connectOrFail, uniqueQueueName, waitFor } from "../testing/amqp.ts";
+import { connectOrFail, uniqueQueueName } from "../testing/amqp.ts";
+import { waitFor } from "../testing/wait.ts";
 import { startPair } from "../testing/amqp_pair.ts";
 import { parseTraceState } from "../telemetry/trace_state.ts";
 

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { jsonInit } from "../../lib/testing/http.ts";
+import { createTestService } from "../testing/test_deps.ts";
+
+Deno.test("/api/v1/alerts lists rules, adds them and removes them by name", async (t) => {
+  const service = createTestService();
+  const { query } = service;
+  try {
+    await t.step("GET lists no alert at first", async () => {
+      const response = await query.request("/api/v1/alerts");
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { alerts: [] });
+    });
+    await t.step("POST /rules adds a rule, named from its target when unnamed", async () => {
+      const response = await query.request(
+        "/api/v1/alerts/rules",
+        jsonInit("POST", { service: "user", metric: "error_rate", threshold: 0.1 }),
+      );
+      assert.equal(response.status, 201);
+      assert.deepEqual(await response.json(), {
+        name: "user error_rate > 0.1",
+        service: "user",
+        metric: "error_rate",
+        threshold: 0.1,
+        windowMs: 60_000,
+      });
+      const { alerts } = await (await query.request("/api/v1/alerts")).json();
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0].rule.name, "user error_rate > 0.1");
+      assert.equal(alerts[0].state, "ok");
+      assert.equal(alerts[0].value, null);
+    });
+    await t.step("POST /rules rejects an invalid rule with 400 naming the field", async () => {
+      const response = await query.request(
+        "/api/v1/alerts/rules",
+        jsonInit("POST", { service: "user", metric: "p42", threshold: 1 }),
+      );
+      assert.equal(response.status, 400);
+      const { error } = await response.json();
+      assert.equal(error.code, "invalid_request");
+      assert.match(error.message, /"metric"/);
+    });
+    await t.step("POST /rules without a JSON content type is 415", async () => {
+      const response = await query.request("/api/v1/alerts/rules", {
+        method: "POST",
+        body: "{}",
+      });
+      assert.equal(response.status, 415);
+      await response.body?.cancel();
+    });
+    await t.step("DELETE /rules/:name removes the rule, then answers 404", async () => {
+      const path = `/api/v1/alerts/rules/${encodeURIComponent("user error_rate > 0.1")}`;
+      const removed = await query.request(path, { method: "DELETE" });
+      assert.equal(removed.status, 204);
+      await removed.body?.cancel();
+      assert.deepEqual(await (await query.request("/api/v1/alerts")).json(), { alerts: [] });
+      const again = await query.request(path, { method: "DELETE" });
+      assert.equal(again.status, 404);
+      assert.equal((await again.json()).error.code, "rule_not_found");
+    });
+  } finally {
+    await service.close();
+  }
+});
