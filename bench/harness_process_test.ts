@@ -41,7 +41,9 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     "sampled 10%",
     "sampled 100%",
     "sampled 100%, OTLP JSON",
+    "sampled 100%, PostgreSQL",
     "untraced",
+    "untraced, PostgreSQL",
   ]);
   for (const row of report.rows) {
     const name = `${row.variant} ${row.metric}`;
@@ -61,7 +63,7 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     if (variant === "untraced") assert.equal(throughput.ratio, undefined);
     else assert.equal(typeof throughput.ratio, "number");
   }
-  for (const variant of ["sampled 100%", "sampled 100%, OTLP JSON"]) {
+  for (const variant of ["sampled 100%", "sampled 100%, OTLP JSON", "sampled 100%, PostgreSQL"]) {
     const created = report.rows.find((r) => r.variant === variant && r.metric === "spans created");
     assert.ok(created !== undefined && created.median > 0, `${variant} created no spans`);
     const exported = report.rows.find((r) =>

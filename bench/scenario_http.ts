@@ -1,12 +1,14 @@
 /**
  * Scenarios 1 and 2. `http`: GET /users/:username on `user` (a SQLite read). `chain`: POST /orders
  * on `order`, which asks `user` and writes SQLite. Each variant runs its own processes, pinned to
- * the server core; autocannon holds a fixed number of connections from the load core.
+ * the server core; autocannon holds a fixed number of connections from the load core. Both run
+ * again with user and order on PostgreSQL (`postgres.ts`).
  */
 import { keyFor } from "./results.ts";
-import { type BenchContext, tracingVariants, UNTRACED } from "./context.ts";
+import { type BenchContext, tracingVariants } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { settledSpanStats, spansCreated } from "./probe.ts";
+import { BenchDatabases, postgresVariants, ratioBase } from "./postgres.ts";
 import { type BenchProcess, sampleRss, startService } from "./process.ts";
 import { cpuSeconds, interleave, type RunningVariant, stopAll } from "./runs.ts";
 
@@ -40,22 +42,27 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   const { settings, cores } = ctx;
   ctx.progress(`Scenario ${scenario}`);
   const variants: HttpVariant[] = [];
+  const databases = new BenchDatabases();
   try {
     for (
-      const variant of tracingVariants(ctx.otlpEndpoint, {
-        deno: settings.denoMode,
-        // The export encoding's cost, shown once on the simplest request.
-        json: kind === "http",
-      })
+      const variant of [
+        ...tracingVariants(ctx.otlpEndpoint, {
+          deno: settings.denoMode,
+          // The export encoding's cost, shown once on the simplest request.
+          json: kind === "http",
+        }),
+        ...postgresVariants(ctx.otlpEndpoint),
+      ]
     ) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
-      const user = await startService("user", { env: variant.env, dataDir, cores });
+      const env = await databases.envFor(variant, kind);
+      const user = await startService("user", { env, dataDir, cores });
       const processes = [user];
       variants.push({ name: variant.name, processes, target: user });
       await seedUsers(user.url);
       if (kind === "chain") {
         const order = await startService("order", {
-          env: { ...variant.env, USER_SERVICE_URL: user.url },
+          env: { ...env, USER_SERVICE_URL: user.url },
           dataDir,
           cores,
         });
@@ -90,7 +97,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       const peaks = await rss.stop();
       if (warmup) return;
       const key = keyFor(scenario, variant.name);
-      const ratioTo = variant.name === UNTRACED ? undefined : UNTRACED;
+      const ratioTo = ratioBase(variant.name);
       ctx.results.add(key("throughput", "req/s"), result.okPerSecond, { ratioTo });
       // Cost per request independent of the load generator's ceiling: server CPU time / 2xx.
       ctx.results.add(key("server CPU per request", "µs"), (cpu * 1e6) / result.ok, { ratioTo });
@@ -104,6 +111,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
     for (const variant of variants) await recordSpanTotals(ctx, scenario, variant);
   } finally {
     await stopAll(variants.flatMap((variant) => variant.processes));
+    await databases.drop();
   }
 }
 

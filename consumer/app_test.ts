@@ -10,16 +10,19 @@ import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
 import { createWorker } from "./worker.ts";
 
-function message(retryCount = 0): ConsumedMessage {
+function message(
+  retryCount = 0,
+  delivery: { messageId?: string; redelivered?: boolean } = {},
+): ConsumedMessage {
   return {
     body: encodeMessage(createMessage("x", "high")),
-    messageId: "m",
+    messageId: delivery.messageId ?? crypto.randomUUID(),
     contentType: "application/json",
     priority: 9,
     headers: {},
     routingKey: "messages",
     deliveryTag: 1,
-    redelivered: false,
+    redelivered: delivery.redelivered ?? false,
     retryCount,
     publishedAtMs: Date.now() - 1500,
   };
@@ -71,6 +74,8 @@ Deno.test("GET /stats counts outcomes and reports the processing rate", async ()
   assert.equal(response.headers.get("cache-control"), "no-store");
   assert.deepEqual(await response.json(), {
     processed_messages: 30,
+    duplicate_messages: 0,
+    redelivered_messages: 0,
     error_messages: 2,
     retried_messages: 1,
     dead_lettered_messages: 1,
@@ -80,6 +85,25 @@ Deno.test("GET /stats counts outcomes and reports the processing rate", async ()
   });
   advance(20_000);
   assert.equal((await (await app.request("/stats")).json()).processing_rate_per_second, 0);
+});
+
+Deno.test("GET /stats counts unique messages apart from redeliveries and duplicates", async () => {
+  const { app, worker } = setup();
+  const settle = (messageId: string, redelivered: boolean, outcome: SettledMessage["outcome"]) =>
+    worker.onSettled({ message: message(0, { messageId, redelivered }), outcome, durationMs: 1 });
+  settle("a", false, "processed");
+  settle("b", false, "processed");
+  // The connection dropped before the acks: the broker hands both out again.
+  settle("a", true, "processed");
+  settle("b", true, "processed");
+  // Redelivered, but never processed before (its first consumer stopped mid-work).
+  settle("c", true, "processed");
+  settle("d", true, "retried");
+  const stats = await (await app.request("/stats")).json();
+  assert.equal(stats.processed_messages, 3);
+  assert.equal(stats.duplicate_messages, 2);
+  assert.equal(stats.redelivered_messages, 4);
+  assert.equal(stats.retried_messages, 1);
 });
 
 Deno.test("GET /metrics exposes processing counts, durations and queue latency", async () => {

@@ -8,6 +8,8 @@ Deno.test("loadConfig() gives the documented defaults", () => {
   assert.equal(config.amqp.url, "amqp://guest:guest@127.0.0.1:5672");
   assert.equal(config.amqp.queue, "messages");
   assert.equal(config.amqp.traceContext, "parent");
+  assert.equal(config.amqp.reconnectInitialMs, 500);
+  assert.equal(config.amqp.reconnectMaxMs, 1000, "back within a second of the broker");
   assert.equal(config.prefetch, 10);
   assert.equal(config.maxRetries, 1);
   assert.equal(config.failureRate, 0);
@@ -17,6 +19,11 @@ Deno.test("loadConfig() gives the documented defaults", () => {
     low: { min: 500, max: 1500 },
   });
   assert.ok(Object.isFrozen(config));
+});
+
+Deno.test("loadConfig() raises the default reconnect cap to a longer first delay", () => {
+  const config = loadConfig({ AMQP_RECONNECT_INITIAL_MS: "5000" });
+  assert.equal(config.amqp.reconnectMaxMs, 5000);
 });
 
 Deno.test("loadConfig() reads work ranges, 0 turning the work off", () => {

@@ -144,19 +144,54 @@ Deno.test("compose.yaml services wait on health checks their images can run", ()
 Deno.test("compose.yaml pins every image and keeps data in volumes", () => {
   for (const [name, service] of Object.entries(services)) {
     if (service.build !== undefined) continue;
-    assert.match(service.image, /^[\w./-]+:v?\d+\.\d+\.\d+[\w.-]*$/, `${name} image is pinned`);
+    // PostgreSQL's tags are major.minor (17.6 is a patch release of 17); others carry a patch.
+    const pinned = name === "postgres"
+      ? /^postgres:\d+\.\d+$/
+      : /^[\w./-]+:v?\d+\.\d+\.\d+[\w.-]*$/;
+    assert.match(service.image, pinned, `${name} image is pinned`);
   }
   const mounts = (name: string): string[] => services[name].volumes ?? [];
-  for (const name of ["user", "order", "tracing"]) {
-    // WORKDIR /app and the baked --allow-write=./data: the data lives in /app/data.
-    assert.ok(mounts(name).some((m) => /^[\w-]+:\/app\/data$/.test(m)), `${name} data volume`);
-  }
+  // WORKDIR /app and the baked --allow-write=./data: the data lives in /app/data.
+  assert.ok(mounts("tracing").some((m) => /^[\w-]+:\/app\/data$/.test(m)), "tracing data volume");
   assert.ok(mounts("rabbitmq").some((m) => /^[\w-]+:\/var\/lib\/rabbitmq$/.test(m)));
+  assert.ok(mounts("postgres").some((m) => /^[\w-]+:\/var\/lib\/postgresql\/data$/.test(m)));
   for (const mount of Object.values(services).flatMap((service) => service.volumes ?? [])) {
     const source = String(mount).split(":")[0] ?? "";
     if (source.startsWith(".")) continue;
     assert.ok(source in (compose.volumes ?? {}), `volume "${source}" is declared`);
   }
+});
+
+Deno.test("compose.yaml keeps user and order in the postgres service, ready before they start", () => {
+  const { POSTGRES_USER: user, POSTGRES_PASSWORD: pass, POSTGRES_DB: db } =
+    services.postgres.environment;
+  assert.deepEqual(services.postgres.healthcheck.test, ["CMD", "pg_isready", "-U", user, "-d", db]);
+  for (const name of ["user", "order"]) {
+    const service = services[name];
+    assert.equal(
+      service.environment.DATABASE_URL,
+      `postgres://${user}:${pass}@postgres:5432/${db}`,
+    );
+    assert.deepEqual(service.depends_on.postgres, { condition: "service_healthy" }, name);
+    // Their records are in PostgreSQL, so no replica needs a data volume of its own.
+    assert.equal(service.volumes, undefined, `${name} mounts no data volume`);
+  }
+});
+
+Deno.test("deploy/compose.scale.yaml lets user and order run as replicas", async () => {
+  // `!override` (Compose 2.24.4+) replaces the base file's ports instead of appending to them.
+  const text = await Deno.readTextFile(new URL("deploy/compose.scale.yaml", ROOT));
+  const overlay: Json = parse(text, { logLevel: "silent" });
+  assert.deepEqual(Object.keys(overlay.services).sort(), ["order", "user"]);
+  for (const [name, service] of Object.entries<Json>(overlay.services)) {
+    assert.match(text, new RegExp(`  ${name}:\\n    ports: !override\\n`), name);
+    for (const port of service.ports) {
+      // "127.0.0.1::3000": no fixed host port, so replicas do not collide.
+      assert.match(port, /^127\.0\.0\.1::\d+$/, `${name} ${port}`);
+      assert.equal(parsePort(port).container, specOf(name).port, `${name} ${port}`);
+    }
+  }
+  assert.match(text, /--scale user=2 --scale order=2/);
 });
 
 Deno.test("Prometheus scrapes /metrics of every service on its PORT", async () => {

@@ -7,6 +7,7 @@ import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
+import { formatCents, MAX_TOTAL_CENTS, toCents, totalCents } from "./money.ts";
 import { newOrderSchema, orderChangesSchema, orderIdSchema, orderQuerySchema } from "./order.ts";
 import type { OrderStore } from "./store.ts";
 
@@ -18,6 +19,8 @@ export interface OrderAppDeps {
   telemetry: Telemetry;
   maxBodyBytes: number;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts for `/health`, e.g. which database (secrets masked). */
+  health?: Readonly<Record<string, unknown>>;
 }
 
 /** Builds the app; opens nothing. */
@@ -26,6 +29,19 @@ export function createApp(deps: OrderAppDeps): Hono {
   const { store, users, logger } = deps;
   const orderId = (raw: string) => validate(orderIdSchema, { id: raw }, "params").id;
   const notFound = (id: number) => new HttpError(404, "order_not_found", `Order ${id} not found`);
+
+  /** Throws 422 when the total would pass the largest one the API can state exactly. */
+  const requireTotalInRange = (quantity: number, unitPrice: number): void => {
+    const cents = toCents(unitPrice);
+    if (cents !== undefined && totalCents(quantity, cents) !== undefined) return;
+    throw new HttpError(
+      422,
+      "total_out_of_range",
+      `Order total of ${quantity} x ${unitPrice} is out of range: expected at most ${
+        formatCents(MAX_TOTAL_CENTS)
+      }`,
+    );
+  };
 
   /** Throws 422 for an unknown user and 503 when the user service cannot tell. */
   const requireUser = async (username: string): Promise<void> => {
@@ -45,20 +61,21 @@ export function createApp(deps: OrderAppDeps): Hono {
 
   app.post("/orders", async (c) => {
     const input = await readJson(c, newOrderSchema);
+    requireTotalInRange(input.quantity, input.unit_price);
     await requireUser(input.username);
-    const order = store.create(input);
+    const order = await store.create(input);
     logger.info("Order created", { order_id: order.id, username: order.username });
     return c.json(order, 201, { location: `/orders/${order.id}` });
   });
 
-  app.get("/orders", (c) => {
+  app.get("/orders", async (c) => {
     const query = readQuery(c, orderQuerySchema);
-    return c.json({ ...store.list(query), limit: query.limit, offset: query.offset });
+    return c.json({ ...await store.list(query), limit: query.limit, offset: query.offset });
   });
 
-  app.get("/orders/:id", (c) => {
+  app.get("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
-    const order = store.get(id);
+    const order = await store.get(id);
     if (order === undefined) throw notFound(id);
     return c.json(order);
   });
@@ -66,20 +83,24 @@ export function createApp(deps: OrderAppDeps): Hono {
   app.put("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
     const changes = await readJson(c, orderChangesSchema);
-    const current = store.get(id);
+    const current = await store.get(id);
     if (current === undefined) throw notFound(id);
+    requireTotalInRange(
+      changes.quantity ?? current.quantity,
+      changes.unit_price ?? current.unit_price,
+    );
     if (changes.username !== undefined && changes.username !== current.username) {
       await requireUser(changes.username);
     }
-    const order = store.update(id, changes);
+    const order = await store.update(id, changes);
     if (order === undefined) throw notFound(id);
     logger.info("Order updated", { order_id: id });
     return c.json(order);
   });
 
-  app.delete("/orders/:id", (c) => {
+  app.delete("/orders/:id", async (c) => {
     const id = orderId(c.req.param("id"));
-    if (!store.delete(id)) throw notFound(id);
+    if (!await store.delete(id)) throw notFound(id);
     logger.info("Order deleted", { order_id: id });
     return c.body(null, 204);
   });

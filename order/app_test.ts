@@ -184,12 +184,49 @@ Deno.test("POST /orders answers 503 at its timeout when the user service is slow
   }, "slow");
 });
 
+Deno.test("POST /orders keeps money exact to the cent", async (t) => {
+  await withApp(async ({ app }) => {
+    await t.step("a total at the top of the range, to the cent", async () => {
+      const order = await createOrder(app, { ...ORDER, quantity: 999_999, unit_price: 9999999.99 });
+      assert.equal(order.total, 9999989990000.01);
+      const stored = await (await app.request(`/orders/${order.id}`)).json();
+      assert.equal(JSON.stringify(stored.total), "9999989990000.01");
+    });
+    await t.step("the largest unit price", async () => {
+      const order = await createOrder(app, { ...ORDER, quantity: 1, unit_price: 1e9 });
+      assert.equal(order.total, 1e9);
+    });
+    await t.step("422 for a total past 9999999999999.99", async () => {
+      const response = await app.request(
+        "/orders",
+        jsonInit("POST", { ...ORDER, quantity: 999_999, unit_price: 999999999.99 }),
+      );
+      assert.equal(
+        await expectError(response, 422, "total_out_of_range"),
+        "Order total of 999999 x 999999999.99 is out of range: expected at most 9999999999999.99",
+      );
+    });
+    await t.step("422 for a change that takes the total past the maximum", async () => {
+      const order = await createOrder(app, { ...ORDER, quantity: 10, unit_price: 999999999.99 });
+      const response = await app.request(
+        `/orders/${order.id}`,
+        jsonInit("PUT", { quantity: 20_000 }),
+      );
+      await expectError(response, 422, "total_out_of_range");
+      assert.equal((await (await app.request(`/orders/${order.id}`)).json()).quantity, 10);
+    });
+  });
+});
+
 Deno.test("POST /orders returns 400 for invalid input", async (t) => {
   const cases: [string, unknown, RegExp][] = [
     ["quantity 0", { ...ORDER, quantity: 0 }, /"quantity"/],
     ["a fractional quantity", { ...ORDER, quantity: 1.5 }, /"quantity"/],
     ["a negative price", { ...ORDER, unit_price: -1 }, /"unit_price"/],
     ["a price with 3 decimals", { ...ORDER, unit_price: 1.234 }, /at most two decimal places/],
+    ["a price below one cent", { ...ORDER, unit_price: 5e-324 }, /at most two decimal places/],
+    ["a zero price", { ...ORDER, unit_price: 0 }, /"unit_price": expected at least 0.01/],
+    ["a price above the maximum", { ...ORDER, unit_price: 1e9 + 0.01 }, /at most 1000000000.00/],
     ["a quantity as a string", { ...ORDER, quantity: "3" }, /"quantity"/],
     ["a price as a string", { ...ORDER, unit_price: "12.50" }, /"unit_price"/],
     ["a blank item", { ...ORDER, item: " " }, /"item": must not be empty/],
@@ -271,7 +308,7 @@ Deno.test("GET /orders/:id returns the order, 404 or 400", async (t) => {
       const response = await app.request("/orders/999");
       assert.equal(await expectError(response, 404, "order_not_found"), "Order 999 not found");
     });
-    for (const id of ["abc", "0", "-1", "1.5"]) {
+    for (const id of ["abc", "0", "-1", "1.5", "0x1", "%201", "1%20", "1e0", "+1", "1_0"]) {
       await t.step(`400 for ${id}`, async () => {
         const response = await app.request(`/orders/${id}`);
         assert.match(await expectError(response, 400, "invalid_request"), /^Invalid params: /);

@@ -1,4 +1,9 @@
 /** The order service's settings, read once from env. */
+import {
+  DATABASE_VARIABLES,
+  type DatabaseConfig,
+  readDatabaseConfig,
+} from "../lib/config/database_config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
 import { int, url } from "../lib/config/parsers.ts";
 import {
@@ -25,10 +30,10 @@ export const ORDER_VARIABLES = declareVariables("order", {
 /** What `--help` and the README say about the order service. */
 export const ORDER_SPEC = serviceSpec({
   service: "order",
-  summary: "orders over HTTP, checked against user (DATA_DIR/orders.db)",
+  summary: "orders over HTTP, checked against user, in SQLite (DATA_DIR/orders.db) or PostgreSQL",
   port: 3000,
   dataDir: true,
-  own: [ORDER_VARIABLES.group],
+  own: [DATABASE_VARIABLES.group, ORDER_VARIABLES.group],
 });
 
 /** The order service's config. */
@@ -37,6 +42,8 @@ export interface OrderConfig extends ServiceConfig {
   readonly userServiceUrl: string;
   /** USER_SERVICE_TIMEOUT_MS: how long a user lookup may take before the order gets 503. */
   readonly userServiceTimeoutMs: number;
+  /** DATABASE_URL and its pool settings: SQLite in DATA_DIR, or PostgreSQL. */
+  readonly database: DatabaseConfig;
 }
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
@@ -46,6 +53,7 @@ export function loadConfig(env: Env): OrderConfig {
     ...readServiceConfig(read, ORDER_SPEC),
     userServiceUrl: read.value(ORDER_VARIABLES.USER_SERVICE_URL),
     userServiceTimeoutMs: read.value(ORDER_VARIABLES.USER_SERVICE_TIMEOUT_MS),
+    database: readDatabaseConfig(read),
   };
   read.assertValid();
   return Object.freeze(config);

@@ -53,3 +53,12 @@ Deno.test("loadConfig() rejects a malformed USER_SERVICE_URL", async (t) => {
     assert.ok(!error.message.includes("hunter2"), error.message);
   });
 });
+
+Deno.test("loadConfig() reads the same database settings as user", () => {
+  const config = loadConfig({ DATABASE_URL: "postgresql://db/shop", DATABASE_POOL_SIZE: "3" });
+  assert.deepEqual(config.database, {
+    url: "postgresql://db/shop",
+    poolSize: 3,
+    statementTimeoutMs: 5000,
+  });
+});

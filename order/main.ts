@@ -1,29 +1,36 @@
 /** Starts the order service. */
-import { join } from "node:path";
 import { startService } from "../lib/config/start.ts";
-import { openDatabase } from "../lib/sqlite.ts";
+import { openStoreOrExit } from "../lib/store_database.ts";
 import { createTracedFetch } from "../lib/telemetry/traced_fetch.ts";
 import { createUserClient } from "../user/client.ts";
 import { createApp } from "./app.ts";
 import { loadConfig, ORDER_SPEC } from "./config.ts";
+import { createPostgresOrderStore } from "./postgres_store.ts";
 import { createOrderStore } from "./store.ts";
 
 await startService({
   spec: ORDER_SPEC,
   loadConfig,
-  start({ config, logger, telemetry }) {
-    Deno.mkdirSync(config.dataDir, { recursive: true });
-    const db = openDatabase(join(config.dataDir, "orders.db"), { tracer: telemetry.tracer });
+  async start({ config, logger, telemetry }) {
+    const opened = await openStoreOrExit({
+      ...config,
+      tracer: telemetry.tracer,
+      logger,
+      sqliteFile: "orders.db",
+      sqlite: createOrderStore,
+      postgres: createPostgresOrderStore,
+    });
     const fetch = createTracedFetch({ ...telemetry, timeoutMs: config.userServiceTimeoutMs });
     const users = createUserClient({ baseUrl: config.userServiceUrl, fetch });
     const app = createApp({
-      store: createOrderStore(db),
+      store: opened.store,
       users,
       logger,
       telemetry,
       maxBodyBytes: config.maxBodyBytes,
-      readiness: { sqlite: () => db.ping(), user: () => users.reachable() },
+      readiness: { ...opened.readiness, user: () => users.reachable() },
+      health: opened.health,
     });
-    return { app, closers: [{ name: "sqlite", close: () => db.close() }] };
+    return { app, closers: [opened.closer] };
   },
 });

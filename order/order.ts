@@ -1,6 +1,14 @@
 /** The order record and the validation of what clients send. */
 import { z } from "zod";
+import { digitsSchema } from "../lib/http/digits.ts";
 import { pagingFields } from "../lib/http/paging.ts";
+import {
+  formatCents,
+  fromCents,
+  MAX_UNIT_PRICE_CENTS,
+  MIN_UNIT_PRICE_CENTS,
+  toCents,
+} from "./money.ts";
 
 /** Where an order stands. */
 export const ORDER_STATUSES = [
@@ -30,12 +38,10 @@ export interface Order {
 const username = z.string().min(1).max(64);
 const item = z.string().trim().min(1, "must not be empty").max(200);
 const quantity = z.number().int().min(1).max(1_000_000);
-const unitPrice = z.number().min(0).max(1_000_000_000).refine(
-  (value) =>
-    Number.isInteger(Math.round(value * 100)) &&
-    Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
-  "expected at most two decimal places",
-);
+const unitPrice = z.number()
+  .min(fromCents(MIN_UNIT_PRICE_CENTS), `expected at least ${formatCents(MIN_UNIT_PRICE_CENTS)}`)
+  .max(fromCents(MAX_UNIT_PRICE_CENTS), `expected at most ${formatCents(MAX_UNIT_PRICE_CENTS)}`)
+  .refine((value) => toCents(value) !== undefined, "expected at most two decimal places");
 
 /** POST /orders body. */
 export const newOrderSchema = z.strictObject({
@@ -63,16 +69,11 @@ export const orderQuerySchema = z.strictObject({
   username: username.optional(),
 });
 
-/** Order ids are positive integers. */
-export const orderIdSchema = z.object({ id: z.coerce.number().int().min(1) });
+/** Order ids are positive integers written as plain decimal digits: not `0x10`, ` 1` or `1e1`. */
+export const orderIdSchema = z.object({ id: digitsSchema({ min: 1 }) });
 
 /** What POST /orders accepts. */
 export type NewOrder = z.output<typeof newOrderSchema>;
 
 /** What PUT /orders/:id accepts. */
 export type OrderChanges = z.output<typeof orderChangesSchema>;
-
-/** The order's total in the same unit as its price, rounded to cents. */
-export function orderTotal(quantity: number, unitPrice: number): number {
-  return Math.round(quantity * unitPrice * 100) / 100;
-}

@@ -251,6 +251,7 @@ Deno.test("deno compile builds binaries that behave like the start tasks", async
 Deno.test("service code reads no files beside its source, so a binary needs none", async () => {
   const pattern =
     /import\.meta\.(url|dirname|filename)|Deno\.(readTextFile|readFile|open)(Sync)?\(|readFileSync/;
+  const sourceRelative = /import\.meta\.(url|dirname|filename)/;
   for (const service of SERVICES) {
     const { stdout } = await new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", `${service}/main.ts`],
@@ -261,7 +262,9 @@ Deno.test("service code reads no files beside its source, so a binary needs none
     assert.ok(local.length > 5, `deno info found only ${local.length} modules of ${service}`);
     for (const specifier of local) {
       const source = await Deno.readTextFile(new URL(specifier));
-      assert.doesNotMatch(source, pattern, `${specifier} (in ${service}'s binary)`);
+      // The write-ahead log opens and reads its files under DATA_DIR, never beside its source.
+      const checked = specifier.endsWith("/tracing/ingest/wal.ts") ? sourceRelative : pattern;
+      assert.doesNotMatch(source, checked, `${specifier} (in ${service}'s binary)`);
     }
   }
 });

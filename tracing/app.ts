@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import { tokenAuth } from "../lib/http/token_auth.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import type { AlertEngine } from "./alerts/engine.ts";
 import { alertRoutes } from "./alerts/routes.ts";
@@ -14,6 +15,8 @@ import { ownApiRoutes } from "./query/own_api_v1.ts";
 import { jaegerV3Routes } from "./query/jaeger_v3.ts";
 import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
 import { jaegerV1Routes } from "./query/jaeger_v1.ts";
+import { jaegerMetricsRoutes } from "./query/jaeger_metrics.ts";
+import { jaegerTransformRoutes } from "./query/jaeger_transform.ts";
 import type { OpenSpans } from "./span_api/open_spans.ts";
 import type { Pipeline } from "./pipeline/pipeline.ts";
 import { spanApiRoutes } from "./span_api/routes.ts";
@@ -32,7 +35,14 @@ export interface QueryDeps {
   telemetry: Telemetry;
   registry: Registry;
   maxBodyBytes: number;
+  /** INGEST_TOKEN: needed by every write (span API, alert rules); also grants reads. */
+  writeToken?: string | undefined;
+  /** QUERY_TOKEN: needed by reads when set; `/health` and `/ready` stay open. */
+  readToken?: string | undefined;
 }
+
+/** POSTs of the query port that store nothing (Jaeger's OTLP-to-Jaeger transform). */
+const READ_POSTS = ["/api/transform"];
 
 /** Creates the query app. */
 export function createQueryApp(deps: QueryDeps): Hono {
@@ -43,6 +53,13 @@ export function createQueryApp(deps: QueryDeps): Hono {
     maxBodyBytes: deps.maxBodyBytes,
     registry: deps.registry,
     readiness: { store: () => deps.store.ping() },
+    auth: tokenAuth({
+      writeToken: deps.writeToken,
+      readToken: deps.readToken,
+      openPaths: ["/health", "/ready"],
+      readPosts: READ_POSTS,
+      realm: "tracing",
+    }),
   });
   const health = () => ({
     spans_stored: deps.store.spanCount(),
@@ -53,6 +70,8 @@ export function createQueryApp(deps: QueryDeps): Hono {
   app.route("/", alertRoutes(deps.alerts));
   app.route("/", jaegerV1Routes(deps.store));
   app.route("/", jaegerV3Routes(deps.store));
+  app.route("/", jaegerMetricsRoutes(deps.store));
+  app.route("/", jaegerTransformRoutes());
   app.route("/", spanApiRoutes(deps.openSpans));
   app.route("/", uiRoutes(deps.store, deps.alerts));
   return app;

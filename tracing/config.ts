@@ -1,6 +1,6 @@
 /** The tracing service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { int, list, number, port, text, url } from "../lib/config/parsers.ts";
+import { bool, int, list, number, port, url } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
   type ServiceConfig,
@@ -8,6 +8,14 @@ import {
 } from "../lib/config/service_config.ts";
 import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
+
+/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more); never shown. */
+function token(): Parser<string> {
+  return (value) =>
+    /^[\x21-\x7e]+$/.test(value)
+      ? value
+      : new Invalid("visible ASCII characters without spaces", "***");
+}
 
 /** ALERT_RULES: a JSON array of rules. */
 function alertRules(): Parser<AlertRule[]> {
@@ -27,12 +35,38 @@ export const TRACING_VARIABLES = declareVariables("tracing", {
   OTLP_MAX_BODY_BYTES: {
     parse: int({ min: 1024, max: 256 * 1024 * 1024 }),
     default: "8388608",
-    meaning: "largest ingest body (8 MiB), before and after gunzip",
+    meaning: "largest ingest body (8 MiB), as sent and after gunzip; inflating stops (413) as " +
+      "soon as it passes",
+  },
+  OTLP_MAX_INFLIGHT_BYTES: {
+    parse: int({ min: 2048, max: 4 * 1024 * 1024 * 1024 }),
+    default: "67108864",
+    meaning: "bytes of ingest bodies being read and inflated at once, over all requests " +
+      "(64 MiB); beyond it 503 with `retry-after`; at least twice `OTLP_MAX_BODY_BYTES`",
   },
   INGEST_TOKEN: {
-    parse: text(),
+    parse: token(),
     secret: true,
-    meaning: "when set, ingest requires `authorization: Bearer <token>`",
+    meaning: "when set, every write needs `authorization: Bearer <token>`: OTLP ingest, the " +
+      "span API and seed aliases, alert rules; it also grants reads",
+  },
+  QUERY_TOKEN: {
+    parse: token(),
+    secret: true,
+    meaning: "when set, reads of the query port (APIs, page, `/metrics`) need it or " +
+      "`INGEST_TOKEN`; `/health` and `/ready` stay open",
+  },
+  WAL_ENABLED: {
+    parse: bool(),
+    default: "true",
+    meaning: "log each accepted OTLP payload to `DATA_DIR/wal/` before answering, and replay " +
+      "it at start",
+  },
+  WAL_SYNC: {
+    parse: bool(),
+    default: "false",
+    meaning: "also `fdatasync` the log before answering: survives power loss, not only a " +
+      "crash of the process",
   },
   RETENTION_MAX_AGE_HOURS: {
     parse: number({ min: 0.001 }),
@@ -139,8 +173,21 @@ export interface TracingConfig extends ServiceConfig {
   readonly otlpPort: number;
   /** OTLP_MAX_BODY_BYTES: the largest OTLP body accepted, compressed or after gunzip. */
   readonly otlpMaxBodyBytes: number;
-  /** INGEST_TOKEN: when set, OTLP requests need `authorization: Bearer <token>`. */
+  /** OTLP_MAX_INFLIGHT_BYTES: bytes of OTLP bodies being read and inflated at once; beyond, 503. */
+  readonly otlpMaxInflightBytes: number;
+  /**
+   * INGEST_TOKEN: when set, every write (OTLP ingest, span API, alert rules) needs
+   * `authorization: Bearer <token>`; it also grants reads.
+   */
   readonly ingestToken: string | undefined;
+  /** QUERY_TOKEN: when set, reads of the query port need it (or INGEST_TOKEN) too. */
+  readonly queryToken: string | undefined;
+  readonly wal: {
+    /** WAL_ENABLED: log accepted OTLP payloads before answering, replayed at start. */
+    readonly enabled: boolean;
+    /** WAL_SYNC: fdatasync each append before answering (survives power loss, costs latency). */
+    readonly sync: boolean;
+  };
   readonly store: {
     /** RETENTION_MAX_AGE_HOURS: spans older than this are deleted. */
     readonly maxAgeMs: number;
@@ -201,7 +248,13 @@ export function loadConfig(env: Env): TracingConfig {
     ...readServiceConfig(read, TRACING_SPEC),
     otlpPort: read.value(v.OTLP_PORT),
     otlpMaxBodyBytes: read.value(v.OTLP_MAX_BODY_BYTES),
+    otlpMaxInflightBytes: read.value(v.OTLP_MAX_INFLIGHT_BYTES),
     ingestToken: read.optional(v.INGEST_TOKEN),
+    queryToken: read.optional(v.QUERY_TOKEN),
+    wal: Object.freeze({
+      enabled: read.value(v.WAL_ENABLED),
+      sync: read.value(v.WAL_SYNC),
+    }),
     store: Object.freeze({
       maxAgeMs: read.value(v.RETENTION_MAX_AGE_HOURS) * 3600_000,
       maxBytes: read.value(v.RETENTION_MAX_MB) * 1024 * 1024,
@@ -233,6 +286,14 @@ export function loadConfig(env: Env): TracingConfig {
     }),
     selfExportDisabledReason: undefined,
   };
+  // A body and its inflated copy are both held while one request is read.
+  if (config.otlpMaxInflightBytes < 2 * config.otlpMaxBodyBytes) {
+    read.problem(
+      v.OTLP_MAX_INFLIGHT_BYTES,
+      String(config.otlpMaxInflightBytes),
+      `at least twice OTLP_MAX_BODY_BYTES (${2 * config.otlpMaxBodyBytes}), or no large body fits`,
+    );
+  }
   const result = withoutSelfExport(config);
   if (result.selfExportDisabledReason !== undefined && config.telemetry.denoBuiltin) {
     read.problem(

@@ -44,3 +44,43 @@ Deno.test("loadConfig() accepts PORT=0 and OTLP_PORT=0 for free ports", () => {
   assert.equal(config.port, 0);
   assert.equal(config.otlpPort, 0);
 });
+
+Deno.test("loadConfig() reads the ingest safety settings", async (t) => {
+  await t.step("defaults", () => {
+    const config = loadConfig({});
+    assert.equal(config.otlpMaxInflightBytes, 64 * 1024 * 1024);
+    assert.equal(config.ingestToken, undefined);
+    assert.equal(config.queryToken, undefined);
+    assert.deepEqual(config.wal, { enabled: true, sync: false });
+  });
+  await t.step("set", () => {
+    const config = loadConfig({
+      INGEST_TOKEN: "w-1",
+      QUERY_TOKEN: "r.2",
+      OTLP_MAX_BODY_BYTES: "1048576",
+      OTLP_MAX_INFLIGHT_BYTES: "2097152",
+      WAL_ENABLED: "false",
+      WAL_SYNC: "true",
+    });
+    assert.equal(config.ingestToken, "w-1");
+    assert.equal(config.queryToken, "r.2");
+    assert.equal(config.otlpMaxInflightBytes, 2 * 1024 * 1024);
+    assert.deepEqual(config.wal, { enabled: false, sync: true });
+  });
+  await t.step("a budget smaller than two bodies and a token with spaces are refused", () => {
+    const error = catchConfigError(() =>
+      loadConfig({
+        OTLP_MAX_BODY_BYTES: "1048576",
+        OTLP_MAX_INFLIGHT_BYTES: "1048576",
+        QUERY_TOKEN: "two words",
+      })
+    );
+    assert.equal(error.problems.length, 2);
+    assert.match(
+      error.message,
+      /Invalid OTLP_MAX_INFLIGHT_BYTES "1048576": expected at least twice/,
+    );
+    assert.match(error.message, /Invalid QUERY_TOKEN "\*\*\*": expected visible ASCII/);
+    assert.doesNotMatch(error.message, /two words/);
+  });
+});

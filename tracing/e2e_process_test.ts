@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import assert from "node:assert/strict";
+import { waitFor } from "../lib/testing/wait.ts";
 import { startTracingProcess } from "./testing/service.ts";
 
 Deno.test("the tracing process stores spans sent by the official OTLP protobuf exporter", async () => {
@@ -69,10 +70,11 @@ Deno.test("the tracing process accepts traces, logs and metrics from Deno's buil
     assert.match(metrics, /tracing_items_received_total\{signal="logs"\} [1-9]/);
     assert.match(metrics, /tracing_items_received_total\{signal="metrics"\} [1-9]/);
     assert.doesNotMatch(metrics, /tracing_items_rejected_total\{/);
-    const own = await tracing.ownTrace(traceId) as { logs: { body: string }[] };
-    assert.ok(
-      own.logs.some((log) => String(log.body).includes("hello from the built-in exporter")),
-    );
+    // Logs arrive in their own request and are written with the next batch: wait for them.
+    await waitFor("the built-in exporter's log record in the trace", async () => {
+      const own = await tracing.ownTrace(traceId) as { logs: { body: string }[] } | undefined;
+      return own?.logs.some((log) => String(log.body).includes("hello from the built-in exporter"));
+    });
   } finally {
     await tracing.stop();
   }

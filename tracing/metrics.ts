@@ -11,6 +11,8 @@ export interface TracingMetrics {
   spansStored: Counter;
   forwarded: Counter<"endpoint" | "outcome">;
   ingestDuration: Histogram<"signal" | "encoding">;
+  bodyBytesRead: Counter;
+  bodyBytesInflated: Counter;
   spanDuration: Histogram<"service">;
 }
 
@@ -57,6 +59,16 @@ export function createTracingMetrics(registry: Registry): TracingMetrics {
       help: "Time to decode and queue one OTLP request",
       labelNames: ["signal", "encoding"],
       buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    bodyBytesRead: new Counter({
+      name: "tracing_ingest_body_read_bytes_total",
+      help: "OTLP request body bytes read from the connection, as sent (compressed or not)",
+      registers,
+    }),
+    bodyBytesInflated: new Counter({
+      name: "tracing_ingest_body_inflated_bytes_total",
+      help: "Bytes gunzip produced from OTLP request bodies, counted as they were inflated",
       registers,
     }),
     spanDuration: new Histogram({

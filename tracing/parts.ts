@@ -14,6 +14,8 @@ import { createForwarder } from "./pipeline/forwarder.ts";
 import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { OpenSpans } from "./span_api/open_spans.ts";
 import { openTraceStore, type TraceStore } from "./store/store.ts";
+import type { WriteAheadLog } from "./ingest/wal.ts";
+import { acceptLoggedSpans } from "./ingest/wal_spans.ts";
 
 /** The opened parts and their closers. */
 export interface TracingParts {
@@ -26,11 +28,15 @@ export interface TracingParts {
   closers: Closer[];
 }
 
-/** Opens the store at `path` and starts the pipeline, the alert engine and retention. */
+/**
+ * Opens the store at `path` and starts the pipeline, the alert engine and retention; with `wal`,
+ * items leaving the pipeline are settled in the write-ahead log, closed after the store.
+ */
 export function openTracingParts(
   config: TracingConfig,
-  options: { logger: Logger; path: string },
+  options: { logger: Logger; path: string; wal?: WriteAheadLog },
 ): TracingParts {
+  const { wal } = options;
   const { logger } = options;
   const store = openTraceStore(options.path);
   const registry = createRegistry();
@@ -47,10 +53,11 @@ export function openTracingParts(
     forwarder,
     sampling: config.sampling,
     write: config.store,
+    ...(wal === undefined ? {} : { onSettled: (items) => wal.settle(items) }),
   });
   const openSpans = new OpenSpans({
     ...config.spanApi,
-    finish: (span) => pipeline.acceptSpans([span]),
+    finish: (span) => acceptLoggedSpans([span], { pipeline, wal, logger }),
   });
   const alerts = createAlertEngine({ ...config.alerts, store, logger });
   alerts.start();
@@ -71,6 +78,7 @@ export function openTracingParts(
       { name: "pipeline", close: () => pipeline.close() },
       { name: "forwarder", close: () => forwarder.close() },
       { name: "store", close: () => store.close() },
+      ...(wal === undefined ? [] : [{ name: "write-ahead log", close: () => wal.close() }]),
     ],
   };
 }

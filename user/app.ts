@@ -18,6 +18,8 @@ export interface UserAppDeps {
   telemetry: Telemetry;
   maxBodyBytes: number;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts for `/health`, e.g. which database (secrets masked). */
+  health?: Readonly<Record<string, unknown>>;
 }
 
 const pageSchema = z.strictObject(pagingFields);
@@ -35,7 +37,7 @@ export function createApp(deps: UserAppDeps): Hono {
   app.post("/users", async (c) => {
     const input = await readJson(c, newUserSchema);
     try {
-      const user = store.create(input);
+      const user = await store.create(input);
       logger.info("User created", { username: user.username });
       return c.json(user, 201, { location: `/users/${encodeURIComponent(user.username)}` });
     } catch (error) {
@@ -46,14 +48,14 @@ export function createApp(deps: UserAppDeps): Hono {
     }
   });
 
-  app.get("/users", (c) => {
+  app.get("/users", async (c) => {
     const page = readQuery(c, pageSchema);
-    return c.json({ ...store.list(page), ...page });
+    return c.json({ ...await store.list(page), ...page });
   });
 
-  app.get("/users/:username", (c) => {
+  app.get("/users/:username", async (c) => {
     const username = usernameParam(c.req.param("username"));
-    const user = store.get(username);
+    const user = await store.get(username);
     if (user === undefined) throw notFound(username);
     return c.json(user);
   });
@@ -61,15 +63,15 @@ export function createApp(deps: UserAppDeps): Hono {
   app.put("/users/:username", async (c) => {
     const username = usernameParam(c.req.param("username"));
     const changes = await readJson(c, userChangesSchema);
-    const user = store.update(username, changes);
+    const user = await store.update(username, changes);
     if (user === undefined) throw notFound(username);
     logger.info("User updated", { username });
     return c.json(user);
   });
 
-  app.delete("/users/:username", (c) => {
+  app.delete("/users/:username", async (c) => {
     const username = usernameParam(c.req.param("username"));
-    if (!store.delete(username)) throw notFound(username);
+    if (!await store.delete(username)) throw notFound(username);
     logger.info("User deleted", { username });
     return c.body(null, 204);
   });

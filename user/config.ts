@@ -1,4 +1,9 @@
 /** The user service's settings, read once from env. */
+import {
+  DATABASE_VARIABLES,
+  type DatabaseConfig,
+  readDatabaseConfig,
+} from "../lib/config/database_config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
 import {
   readServiceConfig,
@@ -9,18 +14,25 @@ import {
 /** What `--help` and the README say about the user service. */
 export const USER_SPEC = serviceSpec({
   service: "user",
-  summary: "users over HTTP, stored in SQLite (DATA_DIR/users.db)",
+  summary: "users over HTTP, stored in SQLite (DATA_DIR/users.db) or PostgreSQL (DATABASE_URL)",
   port: 3001,
   dataDir: true,
+  own: [DATABASE_VARIABLES.group],
 });
 
 /** The user service's config. */
-export type UserConfig = ServiceConfig;
+export interface UserConfig extends ServiceConfig {
+  /** DATABASE_URL and its pool settings: SQLite in DATA_DIR, or PostgreSQL. */
+  readonly database: DatabaseConfig;
+}
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
 export function loadConfig(env: Env): UserConfig {
   const read = createEnvReader(env);
-  const config = readServiceConfig(read, USER_SPEC);
+  const config = {
+    ...readServiceConfig(read, USER_SPEC),
+    database: readDatabaseConfig(read),
+  };
   read.assertValid();
   return Object.freeze(config);
 }

@@ -53,3 +53,33 @@ Deno.test("loadConfig() lists every invalid variable", () => {
   ]);
   assert.match(error.message, /^Invalid configuration:\n {2}Invalid /);
 });
+
+Deno.test("loadConfig() reads the database settings, SQLite when DATABASE_URL is unset", () => {
+  const defaults = loadConfig({}).database;
+  assert.deepEqual(defaults, { poolSize: 10, statementTimeoutMs: 5000 });
+  const config = loadConfig({
+    DATABASE_URL: "postgres://app:pw@db:5432/shop",
+    DATABASE_POOL_SIZE: "4",
+    DATABASE_STATEMENT_TIMEOUT_MS: "250",
+  });
+  assert.deepEqual(config.database, {
+    url: "postgres://app:pw@db:5432/shop",
+    poolSize: 4,
+    statementTimeoutMs: 250,
+  });
+});
+
+Deno.test("loadConfig() lists invalid database settings with the password masked", () => {
+  const error = catchConfigError(() =>
+    loadConfig({
+      DATABASE_URL: "mysql://app:pw@db/shop",
+      DATABASE_POOL_SIZE: "0",
+      DATABASE_STATEMENT_TIMEOUT_MS: "soon",
+    })
+  );
+  assert.deepEqual([...error.problems].sort(), [
+    'Invalid DATABASE_POOL_SIZE "0": expected an integer from 1 to 1000',
+    'Invalid DATABASE_STATEMENT_TIMEOUT_MS "soon": expected an integer from 1 to 3600000',
+    'Invalid DATABASE_URL "mysql://app:***@db/shop": expected an absolute postgres or postgresql URL',
+  ]);
+});

@@ -1,24 +1,31 @@
 /** Starts the user service. */
-import { join } from "node:path";
 import { startService } from "../lib/config/start.ts";
-import { openDatabase } from "../lib/sqlite.ts";
+import { openStoreOrExit } from "../lib/store_database.ts";
 import { createApp } from "./app.ts";
 import { loadConfig, USER_SPEC } from "./config.ts";
+import { createPostgresUserStore } from "./postgres_store.ts";
 import { createUserStore } from "./store.ts";
 
 await startService({
   spec: USER_SPEC,
   loadConfig,
-  start({ config, logger, telemetry }) {
-    Deno.mkdirSync(config.dataDir, { recursive: true });
-    const db = openDatabase(join(config.dataDir, "users.db"), { tracer: telemetry.tracer });
+  async start({ config, logger, telemetry }) {
+    const opened = await openStoreOrExit({
+      ...config,
+      tracer: telemetry.tracer,
+      logger,
+      sqliteFile: "users.db",
+      sqlite: createUserStore,
+      postgres: createPostgresUserStore,
+    });
     const app = createApp({
-      store: createUserStore(db),
+      store: opened.store,
       logger,
       telemetry,
       maxBodyBytes: config.maxBodyBytes,
-      readiness: { sqlite: () => db.ping() },
+      readiness: opened.readiness,
+      health: opened.health,
     });
-    return { app, closers: [{ name: "sqlite", close: () => db.close() }] };
+    return { app, closers: [opened.closer] };
   },
 });

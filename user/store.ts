@@ -1,4 +1,7 @@
-/** Users in SQLite, behind a small interface the routes depend on. */
+/** Users behind a small interface the routes depend on, and its SQLite implementation. */
+// node:sqlite is synchronous; the methods are async only to fit the interface PostgreSQL needs
+// (and so that a throw becomes a rejection, as there).
+// deno-lint-ignore-file require-await
 import type { TracedDatabase } from "../lib/sqlite.ts";
 import type { NewUser, User, UserChanges } from "./user.ts";
 
@@ -16,18 +19,23 @@ export interface UserPage {
   total: number;
 }
 
-/** Storage of users. */
+/**
+ * Storage of users (SQLite here, PostgreSQL in `postgres_store.ts`). A promise resolves only after
+ * the change is committed.
+ */
 export interface UserStore {
-  create(user: NewUser): User;
-  list(page: { limit: number; offset: number }): UserPage;
-  get(username: string): User | undefined;
+  /** Throws `DuplicateUserError` when the username is taken. */
+  create(user: NewUser): Promise<User>;
+  list(page: { limit: number; offset: number }): Promise<UserPage>;
+  get(username: string): Promise<User | undefined>;
   /** The updated user, or `undefined` when there is none. */
-  update(username: string, changes: UserChanges): User | undefined;
+  update(username: string, changes: UserChanges): Promise<User | undefined>;
   /** Whether a user was deleted. */
-  delete(username: string): boolean;
+  delete(username: string): Promise<boolean>;
 }
 
-const COLUMNS = "username, email, full_name, created_at, updated_at";
+/** The columns of a user, in the order of `User`. */
+export const USER_COLUMNS = "username, email, full_name, created_at, updated_at";
 
 /** Creates the table if needed and returns the store. */
 export function createUserStore(db: TracedDatabase): UserStore {
@@ -39,13 +47,13 @@ export function createUserStore(db: TracedDatabase): UserStore {
     updated_at TEXT NOT NULL
   ) STRICT`);
   const get = (username: string) =>
-    db.get<User>(`SELECT ${COLUMNS} FROM users WHERE username = ?`, [username]);
+    db.get<User>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]);
   return {
-    create(user) {
+    async create(user) {
       const now = new Date().toISOString();
       try {
         db.run(
-          `INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
+          `INSERT INTO users (${USER_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
           [user.username, user.email, user.full_name, now, now],
         );
       } catch (error) {
@@ -54,16 +62,16 @@ export function createUserStore(db: TracedDatabase): UserStore {
       }
       return { ...user, created_at: now, updated_at: now };
     },
-    list({ limit, offset }) {
+    async list({ limit, offset }) {
       const users = db.all<User>(
-        `SELECT ${COLUMNS} FROM users ORDER BY username LIMIT ? OFFSET ?`,
+        `SELECT ${USER_COLUMNS} FROM users ORDER BY username LIMIT ? OFFSET ?`,
         [limit, offset],
       );
       const total = db.get<{ total: number }>("SELECT COUNT(*) AS total FROM users")?.total ?? 0;
       return { users, total };
     },
-    get,
-    update(username, changes) {
+    get: async (username) => get(username),
+    async update(username, changes) {
       const changed = db.run(
         `UPDATE users SET email = COALESCE(?, email), full_name = COALESCE(?, full_name),
           updated_at = ? WHERE username = ?`,
@@ -71,7 +79,7 @@ export function createUserStore(db: TracedDatabase): UserStore {
       );
       return changed === 0 ? undefined : get(username);
     },
-    delete(username) {
+    async delete(username) {
       return db.run("DELETE FROM users WHERE username = ?", [username]) > 0;
     },
   };

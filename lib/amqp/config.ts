@@ -20,7 +20,11 @@ export interface AmqpConfig {
   readonly queue: string;
   /** AMQP_RECONNECT_INITIAL_MS: the first reconnect delay, doubled per failed attempt. */
   readonly reconnectInitialMs: number;
-  /** AMQP_RECONNECT_MAX_MS: the longest reconnect delay. */
+  /**
+   * AMQP_RECONNECT_MAX_MS: the longest reconnect delay, so also how long after the broker is back
+   * a service may still wait for it. 1 s by default: an attempt at a broker that is down costs a
+   * refused connection, while a longer cap keeps the service down after the broker returns.
+   */
   readonly reconnectMaxMs: number;
   /** PUBLISH_TIMEOUT_MS: how long a publish waits for the broker's confirm. */
   readonly publishTimeoutMs: number;
@@ -48,8 +52,9 @@ export const AMQP_VARIABLES = declareVariables("RabbitMQ", {
   },
   AMQP_RECONNECT_MAX_MS: {
     parse: int({ min: 10, max: 600_000 }),
-    default: "15000",
-    meaning: "longest reconnect delay",
+    default: "1000",
+    meaning: "longest reconnect delay, so a service retries within 1 s of the broker's return " +
+      "(was 15000); when unset, at least `AMQP_RECONNECT_INITIAL_MS`",
   },
   PUBLISH_TIMEOUT_MS: {
     parse: int({ min: 1, max: 600_000 }),
@@ -69,7 +74,10 @@ export const AMQP_VARIABLES = declareVariables("RabbitMQ", {
 export function readAmqpConfig(read: EnvReader): AmqpConfig {
   const v = AMQP_VARIABLES;
   const reconnectInitialMs = read.value(v.AMQP_RECONNECT_INITIAL_MS);
-  const reconnectMaxMs = read.value(v.AMQP_RECONNECT_MAX_MS);
+  // Unset, the cap follows a first delay set above it rather than failing the rule below.
+  const reconnectMaxMs = read.raw(v.AMQP_RECONNECT_MAX_MS.name) === undefined
+    ? Math.max(read.value(v.AMQP_RECONNECT_MAX_MS), reconnectInitialMs)
+    : read.value(v.AMQP_RECONNECT_MAX_MS);
   if (reconnectMaxMs < reconnectInitialMs) {
     read.problem(
       v.AMQP_RECONNECT_MAX_MS,

@@ -58,6 +58,26 @@ Deno.test("readJson() answers 415 without a JSON content type", async (t) => {
   }
 });
 
+Deno.test("readJson() answers 415 for a compressed body instead of reading it", async (t) => {
+  for (const coding of ["gzip", "deflate", "br"]) {
+    await t.step(coding, async () => {
+      const init = post('{"name":"a","count":1}');
+      init.headers = { ...init.headers as Record<string, string>, "content-encoding": coding };
+      const response = await setup().request("/echo", init);
+      assert.equal(response.status, 415);
+      assert.deepEqual(await errorOf(response), {
+        code: "unsupported_encoding",
+        message: `Unsupported content-encoding "${coding}": send the JSON body uncompressed`,
+      });
+    });
+  }
+  await t.step("identity is no compression", async () => {
+    const init = post('{"name":"a","count":1}');
+    init.headers = { ...init.headers as Record<string, string>, "content-encoding": "identity" };
+    assert.equal((await setup().request("/echo", init)).status, 200);
+  });
+});
+
 Deno.test("readJson() answers 400 for malformed JSON", async (t) => {
   for (const body of ["{", "", "{'name': 'a'}", "[1,]"]) {
     await t.step(JSON.stringify(body), async () => {

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DatabaseUnavailableError } from "../database_error.ts";
 import type { Logger } from "../log.ts";
 
 /** An error with an HTTP status and a stable machine-readable code. */
@@ -32,7 +33,8 @@ export interface ErrorBody {
 
 /**
  * Creates Hono's `onError` handler: `HttpError` becomes its status with
- * `{"error":{"code","message"}}`; anything else is logged and answered 500 (the tracing middleware records it on the span).
+ * `{"error":{"code","message"}}`; `DatabaseUnavailableError` is 503 with `retry-after`; anything
+ * else is logged and answered 500 (the tracing middleware records it on the span).
  */
 export function createErrorHandler(
   logger: Logger,
@@ -41,6 +43,13 @@ export function createErrorHandler(
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
       return c.json(errorBody(error.code, error.message), error.status);
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      // Not the client's fault and worth a retry; the tracing middleware marks the span ERROR.
+      logger.warn("Database unavailable", { error: error.message, failure: error.failure });
+      c.header("retry-after", "1");
+      const code = error.failure === "timeout" ? "database_timeout" : "database_unavailable";
+      return c.json(errorBody(code, error.message), 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's own middleware (e.g. bodyLimit) throws these for client errors.

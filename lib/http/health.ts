@@ -17,6 +17,8 @@ export function healthRoutes(options: {
   service: string;
   telemetry: Telemetry;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts shown on `/health`, e.g. which database (secrets already masked). */
+  details?: Readonly<Record<string, unknown>>;
 }): Hono {
   const started = performance.now();
   const app = new Hono();
@@ -34,6 +36,7 @@ export function healthRoutes(options: {
       version: VERSION,
       uptime_seconds: Math.round((performance.now() - started) / 1000),
       telemetry: { ...options.telemetry.summary, spans: options.telemetry.stats() ?? null },
+      ...options.details,
     }));
   app.get("/ready", async (c) => {
     const entries = Object.entries(options.readiness ?? {});

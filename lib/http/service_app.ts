@@ -1,12 +1,13 @@
 /**
- * The Hono app every service starts from: tracing, metrics, body limit, JSON errors,
+ * The Hono app every service starts from: head limits, tracing, metrics, body limit, JSON errors,
  * `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Registry } from "prom-client";
 import { limitBodySize } from "./body.ts";
 import { createErrorHandler, notFoundHandler } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { limitRequestHead } from "./request_head.ts";
 import { httpServerTracing } from "../telemetry/server_middleware.ts";
 import type { Logger } from "../log.ts";
 import { createRegistry, httpServerMetrics, registerTelemetryMetrics } from "./metrics.ts";
@@ -21,8 +22,12 @@ export interface ServiceAppOptions {
   maxBodyBytes: number;
   /** Checks behind `/ready`, by dependency name. */
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Static facts shown on `/health` (secrets already masked). */
+  health?: Readonly<Record<string, unknown>>;
   /** The registry for `/metrics`; a new one when omitted. */
   registry?: Registry;
+  /** Access control run before every route, `/health`, `/ready` and `/metrics` included. */
+  auth?: MiddlewareHandler;
 }
 
 /** The base app and the metrics registry it exposes. */
@@ -37,6 +42,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   registerTelemetryMetrics(registry, options.telemetry);
 
   const app = new Hono();
+  // Before tracing, so an oversize URL or header never becomes a span attribute.
+  app.use(limitRequestHead());
   app.use(httpServerTracing({
     tracer: options.telemetry.tracer,
     mode: options.telemetry.mode,
@@ -44,6 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   }));
   app.use(httpServerMetrics(registry));
   app.use(limitBodySize(options.maxBodyBytes));
+  if (options.auth !== undefined) app.use(options.auth);
   app.onError(createErrorHandler(options.logger));
   app.notFound(notFoundHandler);
 
@@ -53,6 +61,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       service: options.service,
       telemetry: options.telemetry,
       readiness: options.readiness,
+      details: options.health,
     }),
   );
   app.get("/metrics", async (c) => {

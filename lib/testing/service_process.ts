@@ -14,6 +14,8 @@ export interface ServiceProcess {
   readonly port: number;
   /** Every port it listens on, by the `api` its "Listening" line names ("http" when none). */
   readonly ports: Readonly<Record<string, number>>;
+  /** The process id, e.g. to read `/proc/<pid>/status`. */
+  readonly pid: number;
   /** Every JSON log line so far. */
   readonly logs: readonly Record<string, unknown>[];
   /** Every output line so far, JSON or not. */
@@ -147,6 +149,7 @@ export async function startProcess(options: ProcessOptions): Promise<ServiceProc
     url: `http://127.0.0.1:${ports.http ?? port}`,
     port: ports.http ?? port,
     ports,
+    pid: child.pid,
     logs,
     lines,
     exited,

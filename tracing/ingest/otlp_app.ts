@@ -7,9 +7,12 @@
  * each ingest would otherwise create spans to ingest.
  */
 import { type Context, Hono } from "hono";
+import { readBoundedBody } from "../../lib/http/bounded_body.ts";
+import type { ByteBudget } from "../../lib/http/byte_budget.ts";
 import { HttpError } from "../../lib/http/errors.ts";
+import { tokenAuth } from "../../lib/http/token_auth.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type Encoding, encodingOf, readOtlpBody } from "./otlp_body.ts";
+import { type Encoding, encodingOf } from "./otlp_body.ts";
 import {
   countMetricPoints,
   type Normalized,
@@ -25,6 +28,7 @@ import {
   type Signal,
 } from "./otlp_proto.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { WalRecord } from "./wal.ts";
 
 /** What the ingest app needs. */
 export interface IngestDeps {
@@ -32,8 +36,17 @@ export interface IngestDeps {
   logger: Logger;
   /** The largest body, compressed or not. */
   maxBodyBytes: number;
+  /** Bytes being read and inflated, shared by all requests in flight; beyond it 503. */
+  budget: ByteBudget;
   /** When set, requests need `authorization: Bearer <token>`. */
-  token?: string;
+  token?: string | undefined;
+  /** Where accepted payloads are logged before the answer; without it a crash loses the queue. */
+  wal?: WalSink;
+}
+
+/** The part of the write-ahead log ingest uses. */
+export interface WalSink {
+  append(record: WalRecord, items: readonly object[]): void;
 }
 
 const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 413: 3, 415: 3, 503: 14 };
@@ -43,6 +56,7 @@ export function createIngestApp(deps: IngestDeps): Hono {
   const app = new Hono();
   app.onError((error, c) => otlpError(c, error, deps.logger));
   app.notFound((c) => otlpError(c, new HttpError(404, "not_found", `No route for ${c.req.path}`)));
+  app.use(tokenAuth({ writeToken: deps.token, realm: "tracing" }));
   for (const signal of ["traces", "logs", "metrics"] as const) {
     app.post(`/v1/${signal}`, (c) => ingest(c, signal, deps));
   }
@@ -52,9 +66,6 @@ export function createIngestApp(deps: IngestDeps): Hono {
 async function ingest(c: Context, signal: Signal, deps: IngestDeps): Promise<Response> {
   const started = performance.now();
   const { pipeline } = deps;
-  if (deps.token !== undefined && c.req.header("authorization") !== `Bearer ${deps.token}`) {
-    throw new HttpError(401, "unauthorized", "Missing or wrong bearer token");
-  }
   const contentType = c.req.header("content-type");
   const encoding = encodingOf(contentType);
   if (encoding === undefined) {
@@ -67,54 +78,63 @@ async function ingest(c: Context, signal: Signal, deps: IngestDeps): Promise<Res
       }": expected application/json or application/x-protobuf`,
     );
   }
-  let body;
+  const lease = deps.budget.lease();
+  let read = 0;
+  let inflated = 0;
   try {
-    body = await readOtlpBody(c.req.raw, deps.maxBodyBytes);
-  } catch (error) {
-    const reason = error instanceof HttpError ? error.code : "read_error";
-    pipeline.metrics.rejected.inc({ signal, reason });
-    throw error;
-  }
-  const request = decode(signal, encoding, body.bytes);
-  const outcome = accept(signal, encoding, request, pipeline);
-  if (outcome === "overloaded") {
-    pipeline.metrics.rejected.inc({ signal, reason: "overloaded" });
-    throw new HttpError(503, "overloaded", "The trace store is busy: retry later", {
-      headers: { "retry-after": "1" },
+    let body;
+    try {
+      body = await readBoundedBody(c.req.raw, {
+        maxBytes: deps.maxBodyBytes,
+        lease,
+        onRead: (bytes) => void (read += bytes),
+        onInflated: (bytes) => void (inflated += bytes),
+      });
+    } catch (error) {
+      const reason = error instanceof HttpError ? error.code : "read_error";
+      pipeline.metrics.rejected.inc({ signal, reason });
+      throw error;
+    }
+    const outcome = acceptPayload({ signal, encoding, payload: body.bytes }, pipeline, deps.wal);
+    if (outcome === "overloaded") {
+      pipeline.metrics.rejected.inc({ signal, reason: "overloaded" });
+      throw new HttpError(503, "overloaded", "The trace store is busy: retry later", {
+        headers: { "retry-after": "1" },
+      });
+    }
+    const headers: Record<string, string> = { "content-type": contentType ?? "application/json" };
+    if (body.coding !== "identity") headers["content-encoding"] = body.coding;
+    pipeline.forward({ path: `/v1/${signal}`, body: body.raw, headers });
+    pipeline.metrics.ingestDuration.observe(
+      { signal, encoding },
+      (performance.now() - started) / 1000,
+    );
+    const partial = outcome.rejected > 0
+      ? { rejected: outcome.rejected, message: outcome.firstError ?? "Rejected" }
+      : undefined;
+    if (encoding === "json") return c.json(responseJson(signal, partial));
+    return c.body(encodeResponse(signal, partial) as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "application/x-protobuf",
     });
-  }
-  const headers: Record<string, string> = { "content-type": contentType ?? "application/json" };
-  const contentEncoding = c.req.header("content-encoding");
-  if (contentEncoding !== undefined) headers["content-encoding"] = contentEncoding;
-  pipeline.forward({ path: `/v1/${signal}`, body: body.raw, headers });
-  pipeline.metrics.ingestDuration.observe(
-    { signal, encoding },
-    (performance.now() - started) / 1000,
-  );
-  const partial = outcome.rejected > 0
-    ? { rejected: outcome.rejected, message: outcome.firstError ?? "Rejected" }
-    : undefined;
-  if (encoding === "json") return c.json(responseJson(signal, partial));
-  return c.body(encodeResponse(signal, partial) as Uint8Array<ArrayBuffer>, 200, {
-    "content-type": "application/x-protobuf",
-  });
-}
-
-function decode(signal: Signal, encoding: Encoding, bytes: Uint8Array): unknown {
-  if (encoding === "protobuf") return decodeRequest(signal, bytes);
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new PayloadError(`Malformed JSON body: ${(error as Error).message}`);
+  } finally {
+    lease.release();
+    pipeline.metrics.bodyBytesRead.inc(read);
+    pipeline.metrics.bodyBytesInflated.inc(inflated);
   }
 }
 
-function accept(
-  signal: Signal,
-  encoding: Encoding,
-  request: unknown,
+/**
+ * Decodes one OTLP payload and hands what is valid to the pipeline, logging it in `wal` first so
+ * that nothing answered 200 depends on memory alone. Also used to replay the log at start.
+ * Throws `PayloadError` for an undecodable payload; "overloaded" when the queues are full.
+ */
+export function acceptPayload(
+  record: { signal: Signal; encoding: Encoding; payload: Uint8Array },
   pipeline: Pipeline,
+  wal?: WalSink,
 ): Normalized<unknown> | "overloaded" {
+  const { signal, encoding } = record;
+  const request = decode(signal, encoding, record.payload);
   const ids = encoding === "json" ? "hex" : "bytes";
   const { metrics } = pipeline;
   if (signal === "metrics") {
@@ -124,16 +144,40 @@ function accept(
     return { items: [], rejected: 0, firstError: undefined };
   }
   const result = signal === "traces" ? normalizeTraces(request, ids) : normalizeLogs(request, ids);
-  metrics.spansReceived.inc({ signal }, result.items.length + result.rejected);
+  const items = result.items as readonly object[];
+  metrics.spansReceived.inc({ signal }, items.length + result.rejected);
   if (result.rejected > 0) metrics.rejected.inc({ signal, reason: "invalid" }, result.rejected);
+  if (!pipeline.hasRoom(items.length)) return "overloaded";
+  // Logged before the pipeline sees the items: a full batch may be written (and settled) at once.
+  if (wal !== undefined && items.length > 0) {
+    try {
+      wal.append({ signal, encoding, payload: record.payload }, items);
+    } catch (error) {
+      throw new HttpError(
+        503,
+        "wal_unavailable",
+        `The write-ahead log cannot be written: retry later (${(error as Error).message})`,
+        { cause: error, headers: { "retry-after": "5" } },
+      );
+    }
+  }
   if (signal === "traces") {
     const spans = (result as ReturnType<typeof normalizeTraces>).items;
-    if (!pipeline.acceptSpans(spans)) return "overloaded";
+    pipeline.acceptSpans(spans);
     metrics.tracesReceived.inc(new Set(spans.map((s) => s.traceId)).size);
-  } else if (!pipeline.acceptLogs((result as ReturnType<typeof normalizeLogs>).items)) {
-    return "overloaded";
+  } else {
+    pipeline.acceptLogs((result as ReturnType<typeof normalizeLogs>).items);
   }
   return result;
+}
+
+function decode(signal: Signal, encoding: Encoding, bytes: Uint8Array): unknown {
+  if (encoding === "protobuf") return decodeRequest(signal, bytes);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new PayloadError(`Malformed JSON body: ${(error as Error).message}`);
+  }
 }
 
 function otlpError(c: Context, error: Error, logger?: Logger): Response {

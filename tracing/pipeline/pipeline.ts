@@ -12,6 +12,8 @@ import { createSpanWriter, type SpanWriter } from "./writer.ts";
 
 /** The ingest pipeline. */
 export interface Pipeline {
+  /** Whether `count` more spans or logs fit in the queues now. */
+  hasRoom(count: number): boolean;
   /** Takes spans; `false` (nothing taken) when the queues are full. */
   acceptSpans(spans: readonly SpanRecord[]): boolean;
   /** Takes log records; `false` when the queues are full. */
@@ -33,6 +35,8 @@ export interface PipelineOptions {
   forwarder?: Forwarder;
   sampling: SamplingOptions;
   write: { batchSize: number; flushMs: number; queueMax: number };
+  /** Called with items that left the pipeline: written, or dropped by sampling or an error. */
+  onSettled?: (items: readonly (SpanRecord | LogRecord)[]) => void;
 }
 
 /** Creates the pipeline. */
@@ -57,19 +61,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       metrics.dropped.inc({ reason: "write_error" }, dropped);
       logger.error("Writing to the store failed", { error, dropped });
     },
+    ...(options.onSettled === undefined ? {} : { onSettled: options.onSettled }),
   });
   const sampler: TailSampler = createTailSampler(options.sampling, {
     keep(spans) {
-      if (!writer.enqueueSpans(spans)) metrics.dropped.inc({ reason: "queue_full" }, spans.length);
+      if (writer.enqueueSpans(spans)) return;
+      metrics.dropped.inc({ reason: "queue_full" }, spans.length);
+      options.onSettled?.(spans);
     },
     drop(spans, reason) {
       metrics.dropped.inc({ reason }, spans.length);
+      options.onSettled?.(spans);
     },
   });
   const full = (adding: number) =>
     writer.pending() + sampler.held() + adding > options.write.queueMax;
 
   return {
+    hasRoom: (count) => !full(count),
     acceptSpans(spans) {
       if (full(spans.length)) return false;
       sampler.offer(spans);

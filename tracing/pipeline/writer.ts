@@ -29,6 +29,8 @@ export interface SpanWriterOptions {
   onWritten?: (spans: readonly SpanRecord[]) => void;
   /** Called when a batch fails to be written; its items are dropped. */
   onError?: (error: unknown, dropped: number) => void;
+  /** Called after each batch of spans or logs, written or dropped: it has left the queue. */
+  onSettled?: (items: readonly (SpanRecord | LogRecord)[]) => void;
 }
 
 /** Creates the write queue in front of `store`. */
@@ -53,6 +55,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions):
       } catch (error) {
         options.onError?.(error, batch.length);
       }
+      options.onSettled?.(batch);
     }
     if (spans.length > 0) timer = setTimeout(flush, options.flushMs);
     if (logs.length > 0) {
@@ -63,6 +66,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions):
       } catch (error) {
         options.onError?.(error, batch.length);
       }
+      options.onSettled?.(batch);
     }
   };
   const schedule = (): void => {

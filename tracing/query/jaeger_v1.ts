@@ -3,29 +3,19 @@
  * envelope, so Jaeger UI and Grafana's Jaeger data source can read this service. Errors use
  * Jaeger's envelope too: `{"data":null,...,"errors":[{"code","msg"}]}`.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
+import { jaegerEnvelope as envelope, jaegerErrorHandler } from "./jaeger_envelope.ts";
 import { readTraceQuery, searchTraces } from "./search.ts";
 import { toJaegerTrace } from "./jaeger_model.ts";
 import { parseDuration } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";
 import type { StoredTrace, StoreQueries } from "../store/query.ts";
 
-function envelope(c: Context, data: unknown[]) {
-  return c.json({ data, total: data.length, limit: 0, offset: 0, errors: null });
-}
-
 /** Routes of the Jaeger v1 query API. */
 export function jaegerV1Routes(store: StoreQueries): Hono {
   const app = new Hono();
-  app.onError((error, c) => {
-    const status = error instanceof HttpError ? error.status : 500;
-    const msg = error instanceof HttpError ? error.message : "Internal server error";
-    return c.json(
-      { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] },
-      status,
-    );
-  });
+  app.onError(jaegerErrorHandler);
   app.get("/api/services", (c) => envelope(c, store.services()));
   app.get("/api/services/:service/operations", (c) => {
     const names = store.operations(c.req.param("service")).map((op) => op.name);

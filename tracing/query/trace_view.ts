@@ -106,10 +106,7 @@ export function latencyStats(
   windowMs: number,
 ): LatencyStats {
   const sorted = samples.map((s) => s.durationUs).sort((a, b) => a - b);
-  const pick = (q: number) =>
-    sorted.length === 0
-      ? null
-      : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / 1000;
+  const pick = (q: number) => sorted.length === 0 ? null : nearestRank(sorted, q) / 1000;
   return {
     count: samples.length,
     rate_per_second: samples.length / (windowMs / 1000),
@@ -119,4 +116,14 @@ export function latencyStats(
     p95_ms: pick(0.95),
     p99_ms: pick(0.99),
   };
+}
+
+/** The nearest-rank `q` quantile (0 < q <= 1) of ascending, non-empty `sorted`. */
+export function nearestRank(sorted: readonly number[], q: number): number {
+  return sorted[nearestRankIndex(sorted.length, q)]!;
+}
+
+/** Where the nearest-rank `q` quantile sits among `n` ascending values. */
+export function nearestRankIndex(n: number, q: number): number {
+  return Math.max(0, Math.min(n - 1, Math.ceil(q * n) - 1));
 }

@@ -49,7 +49,31 @@ export interface StoreQueries {
   spanSamples(
     query: { service: string; operation?: string; sinceUs: number },
   ): { durationUs: number; error: boolean }[];
+  /**
+   * Spans of `services` with one of `kinds` that started in `[sinceUs, untilUs]`, by start time:
+   * the raw material of the Jaeger metrics (SPM) API.
+   */
+  metricSpans(query: MetricSpanQuery): MetricSpan[];
   spanCount(): number;
+}
+
+/** Which spans `metricSpans` reads. */
+export interface MetricSpanQuery {
+  services: readonly string[];
+  kinds: readonly number[];
+  sinceUs: number;
+  untilUs: number;
+  /** At most this many spans per service are read. */
+  limit: number;
+}
+
+/** What the metrics API needs of a span. */
+export interface MetricSpan {
+  service: string;
+  operation: string;
+  startUs: number;
+  durationUs: number;
+  error: boolean;
 }
 
 /** SQLite's default cap on the terms of one compound select is 500. */
@@ -221,6 +245,33 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
         ).all(service, operation, sinceUs);
       return (rows as { duration_us: number; error: number }[])
         .map((row) => ({ durationUs: row.duration_us, error: row.error === 1 }));
+    },
+    metricSpans({ services, kinds, sinceUs, untilUs, limit }) {
+      if (kinds.length === 0) return [];
+      // By operation, so that each operation's spans in the window are one index range.
+      const kindList = kinds.map(() => "?").join(", ");
+      const statement = db.prepare(
+        `SELECT service, operation, start_us, duration_us, error FROM spans
+         WHERE service = ? AND operation IN (SELECT operation FROM operations
+           WHERE service = ? AND kind IN (${kindList}))
+         AND kind IN (${kindList}) AND start_us BETWEEN ? AND ? LIMIT ?`,
+      );
+      const rows = [...new Set(services)].flatMap((service) =>
+        statement.all(service, service, ...kinds, ...kinds, sinceUs, untilUs, limit) as {
+          service: string;
+          operation: string;
+          start_us: number;
+          duration_us: number;
+          error: number;
+        }[]
+      );
+      return rows.map((row) => ({
+        service: row.service,
+        operation: row.operation,
+        startUs: row.start_us,
+        durationUs: row.duration_us,
+        error: row.error === 1,
+      })).sort((a, b) => a.startUs - b.startUs);
     },
     spanCount() {
       return Number((db.prepare("SELECT COUNT(*) AS n FROM spans").get() as { n: number }).n);

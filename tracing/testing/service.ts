@@ -12,6 +12,7 @@
  *   µs, `tags`, `logs`, `processID`, and `processes`); rejects with the last state on timeout.
  * - `ownTrace(traceId)`: the same trace from the own API (`/api/v1/traces/:id`), snake_case.
  * - `stop()`: SIGTERM, waits for exit, removes the temp data dir unless one was given.
+ * - `kill()`: SIGKILL, as a crash would; waits for exit and keeps the data dir.
  */
 import { requestJson } from "../../lib/testing/http.ts";
 import { startServiceProcess } from "../../lib/testing/service_process.ts";
@@ -30,6 +31,7 @@ export interface TracingProcess {
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  kill(): Promise<void>;
 }
 
 /** Starts the service; `env` adds variables (e.g. SAMPLING_RATIO). */
@@ -77,6 +79,10 @@ export async function startTracingProcess(
       await getJson(`${queryUrl}/api/v1/traces/${traceId}`) as
         | Record<string, unknown>
         | undefined,
+    kill() {
+      stopped ??= process.stop("SIGKILL").then(() => {});
+      return stopped;
+    },
     stop() {
       stopped ??= (async () => {
         await process.stop();

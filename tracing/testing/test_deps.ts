@@ -11,6 +11,7 @@ import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
 import type { SamplingOptions } from "../pipeline/tail_sampler.ts";
 import { openTraceStore, type TraceStore } from "../store/store.ts";
 import { createTracingMetrics } from "../metrics.ts";
+import { ByteBudget } from "../../lib/http/byte_budget.ts";
 
 /** A test fixture. */
 export interface TestService {
@@ -30,7 +31,9 @@ export function createTestService(options: {
   sampling?: Partial<SamplingOptions>;
   queueMax?: number;
   token?: string;
+  readToken?: string;
   maxBodyBytes?: number;
+  budget?: ByteBudget;
   ttlMs?: number;
   /** The open spans' clock (start times, TTL); default the wall clock. */
   nowNs?: () => bigint;
@@ -64,7 +67,8 @@ export function createTestService(options: {
       pipeline,
       logger,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      ...(options.token === undefined ? {} : { token: options.token }),
+      budget: options.budget ?? new ByteBudget(64 * 1024 * 1024),
+      token: options.token,
     }),
     query: createQueryApp({
       store,
@@ -75,6 +79,8 @@ export function createTestService(options: {
       telemetry,
       registry,
       maxBodyBytes: 64 * 1024,
+      writeToken: options.token,
+      readToken: options.readToken,
     }),
     store,
     pipeline,

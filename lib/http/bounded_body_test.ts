@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { INFLATE_SLICE_BYTES, readBoundedBody } from "./bounded_body.ts";
+import { ByteBudget } from "./byte_budget.ts";
+import { HttpError } from "./errors.ts";
+import { chunkedStream, gzipBomb } from "../testing/gzip_bomb.ts";
+
+const MiB = 1024 * 1024;
+/** Deflate's largest ratio is ~1032:1, so one slice inflates to at most this much. */
+const MAX_STEP = 1032 * INFLATE_SLICE_BYTES + 64 * 1024;
+
+function request(body: BodyInit | null, headers: Record<string, string> = {}): Request {
+  return new Request("http://localhost/", { method: "POST", body, headers });
+}
+
+async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HttpError, `expected an HttpError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected the read to fail");
+}
+
+Deno.test("readBoundedBody() stops inflating a 2 GiB gzip bomb just past the limit", async (t) => {
+  const bomb = await gzipBomb(2 * 1024 * MiB);
+  assert.ok(bomb.byteLength < 2.5 * MiB, `the bomb is ${bomb.byteLength} bytes`);
+  for (
+    const [name, body] of [["one chunk", () => bomb], [
+      "64 KiB network chunks",
+      () => chunkedStream(bomb),
+    ]] as const
+  ) {
+    await t.step(name, async () => {
+      const budget = new ByteBudget(256 * MiB);
+      const lease = budget.lease();
+      let read = 0;
+      let inflated = 0;
+      const error = await rejection(
+        readBoundedBody(request(body(), { "content-encoding": "gzip" }), {
+          maxBytes: 8 * MiB,
+          lease,
+          onRead: (bytes) => void (read += bytes),
+          onInflated: (bytes) => void (inflated += bytes),
+        }),
+      );
+      assert.equal(error.status, 413);
+      assert.equal(error.code, "payload_too_large");
+      assert.ok(inflated > 8 * MiB, `inflated ${inflated}`);
+      assert.ok(inflated <= 8 * MiB + 2 * MAX_STEP, `inflated ${inflated} bytes`);
+      assert.ok(budget.peak <= 8 * MiB + 2 * MAX_STEP + bomb.byteLength, `peak ${budget.peak}`);
+      if (name !== "one chunk") {
+        assert.ok(read <= 256 * 1024, `read ${read} of ${bomb.byteLength} compressed bytes`);
+      }
+      lease.release();
+      assert.equal(budget.used, 0);
+    });
+  }
+});
+
+Deno.test("readBoundedBody() returns gzip and plain bodies within the limit", async (t) => {
+  const text = new TextEncoder().encode(JSON.stringify({ spans: "x".repeat(200_000) }));
+  const budget = new ByteBudget(4 * MiB);
+  await t.step("gzip, in network chunks", async () => {
+    const compressed = await gzip(text);
+    const lease = budget.lease();
+    const body = await readBoundedBody(
+      request(chunkedStream(compressed, 1000), { "content-encoding": "GZIP" }),
+      { maxBytes: MiB, lease },
+    );
+    assert.deepEqual(body.bytes, text);
+    assert.deepEqual(body.raw, compressed);
+    assert.equal(body.coding, "gzip");
+    assert.equal(lease.held, compressed.byteLength + text.byteLength);
+    lease.release();
+  });
+  await t.step("identity", async () => {
+    const lease = budget.lease();
+    const body = await readBoundedBody(request(text), { maxBytes: MiB, lease });
+    assert.deepEqual(body.bytes, text);
+    assert.equal(body.coding, "identity");
+    lease.release();
+  });
+  await t.step("no body", async () => {
+    const body = await readBoundedBody(request(null), { maxBytes: MiB, lease: budget.lease() });
+    assert.equal(body.bytes.byteLength, 0);
+  });
+  assert.equal(budget.used, 0);
+});
+
+Deno.test("readBoundedBody() refuses bad bodies with the right status", async (t) => {
+  const options = () => ({ maxBytes: 1000, lease: new ByteBudget(MiB).lease() });
+  await t.step("413 for a declared length over the limit, before reading", async () => {
+    const sent = new Request("http://localhost/", {
+      method: "POST",
+      body: new Uint8Array(5000),
+      headers: { "content-length": "1001" },
+    });
+    const error = await rejection(readBoundedBody(sent, options()));
+    assert.equal(error.status, 413);
+    assert.equal(sent.bodyUsed, false);
+    await sent.body?.cancel();
+  });
+  await t.step("413 for a plain body without length that grows past the limit", async () => {
+    const error = await rejection(
+      readBoundedBody(request(chunkedStream(new Uint8Array(5000), 100)), options()),
+    );
+    assert.equal(error.status, 413);
+  });
+  await t.step("415 for an unknown content-encoding", async () => {
+    const error = await rejection(
+      readBoundedBody(request("{}", { "content-encoding": "br" }), options()),
+    );
+    assert.equal(error.status, 415);
+    assert.match(error.message, /Unsupported content-encoding "br": expected gzip or none/);
+  });
+  await t.step("400 for a body that is not gzip", async () => {
+    const error = await rejection(
+      readBoundedBody(request('{"a":1}', { "content-encoding": "gzip" }), options()),
+    );
+    assert.equal(error.status, 400);
+    assert.equal(error.code, "bad_gzip");
+  });
+});
+
+Deno.test("readBoundedBody() answers 503 with retry-after once the shared budget is spent", async () => {
+  const budget = new ByteBudget(3000);
+  const first = budget.lease();
+  const second = budget.lease();
+  // The first request is still being read and holds 2500 bytes of the budget.
+  const held = await readBoundedBody(request(new Uint8Array(2500)), {
+    maxBytes: 4000,
+    lease: first,
+  });
+  assert.equal(held.bytes.byteLength, 2500);
+  const error = await rejection(
+    readBoundedBody(request(new Uint8Array(1000)), { maxBytes: 4000, lease: second }),
+  );
+  assert.equal(error.status, 503);
+  assert.equal(error.headers["retry-after"], "1");
+  assert.equal(budget.peak, 2500);
+  first.release();
+  second.release();
+  assert.equal(budget.used, 0);
+  const later = await readBoundedBody(request(new Uint8Array(1000)), {
+    maxBytes: 4000,
+    lease: budget.lease(),
+  });
+  assert.equal(later.bytes.byteLength, 1000);
+});

@@ -1,0 +1,22 @@
+/**
+ * The envelope of jaeger-query's `/api/...` (v1) endpoints: `{data,total,limit,offset,errors}`,
+ * errors as `{"data":null,...,"errors":[{"code","msg"}]}`, which Jaeger UI shows by `msg`.
+ */
+import type { Context } from "hono";
+import { HttpError } from "../../lib/http/errors.ts";
+
+/** Answers `data` in Jaeger's envelope. */
+export function jaegerEnvelope(c: Context, data: unknown): Response {
+  const total = Array.isArray(data) ? data.length : 0;
+  return c.json({ data, total, limit: 0, offset: 0, errors: null });
+}
+
+/** An `onError` handler that answers in Jaeger's envelope. */
+export function jaegerErrorHandler(error: Error, c: Context): Response {
+  const status = error instanceof HttpError ? error.status : 500;
+  const msg = error instanceof HttpError ? error.message : "Internal server error";
+  return c.json(
+    { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] },
+    status,
+  );
+}
