@@ -66,12 +66,10 @@ Deno.test("a collector outage changes no flag sent downstream, and recording res
     assert.deepEqual(down, up, "the same flags downstream with the collector down");
     const during = telemetry.stats()!;
     assert.ok(during.shed >= 2, `the sampled requests were shed: ${JSON.stringify(during)}`);
-    assert.ok(during.shedBridged >= 2, "their outgoing calls were recorded as bridges");
-    await telemetry.forceFlush(3000);
-    assert.equal(telemetry.stats()!.queued, 0, "the bridges went out, and failed, while down");
+    assert.equal(during.shedBridged, 0, "no bridge span while nothing could deliver it");
 
-    // Requests that call nobody record no bridge whose export could reopen the gate: only a
-    // probe can tell that the collector is back, as in a service that only answers.
+    // Nothing was recorded while down, so no export can reopen the gate: only a probe can tell
+    // that the collector is back.
     sink.refuse = false;
     const before = sink.spans.length;
     await waitFor("SERVER spans to be recorded and exported again", async () => {

@@ -28,6 +28,8 @@ export interface ExportGateOptions {
   probeSpans?: number;
   /** Asks the endpoint whether it takes exports again; resolves `true` when it does. */
   probe?: () => Promise<boolean>;
+  /** How full the batch queue is, from 0 to 1, for a successful probe to weigh. */
+  queueFill?: () => number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -48,10 +50,12 @@ export class ExportGate {
   readonly #maxBackoffMs: number;
   readonly #probeSpans: number;
   readonly #probe: (() => Promise<boolean>) | undefined;
+  readonly #queueFill: () => number;
   readonly #now: () => number;
   #state: GateState = { kind: "open" };
   #backoffMs: number;
   #probing = false;
+  #failing = false;
   #shed = 0;
   #bridged = 0;
   #probes = 0;
@@ -61,6 +65,7 @@ export class ExportGate {
     this.#maxBackoffMs = options.maxBackoffMs ?? 1000;
     this.#probeSpans = options.probeSpans ?? 512;
     this.#probe = options.probe;
+    this.#queueFill = options.queueFill ?? (() => 0);
     this.#now = options.now ?? Date.now;
     this.#backoffMs = this.#initialBackoffMs;
   }
@@ -78,6 +83,14 @@ export class ExportGate {
   /** Probe requests sent while shedding after failed exports. */
   get probes(): number {
     return this.#probes;
+  }
+
+  /**
+   * Whether the last export (or probe) failed: nothing recorded now could be delivered until the
+   * endpoint answers again, so shed traces record no bridge spans either.
+   */
+  get exportsFailing(): boolean {
+    return this.#failing;
   }
 
   /** Whether the gate lets every new trace through right now. */
@@ -115,6 +128,7 @@ export class ExportGate {
 
   /** An export finished; `queueFill` is how full the batch queue is now, from 0 to 1. */
   onExportResult(ok: boolean, queueFill = 0): void {
+    this.#failing = !ok;
     if (ok) {
       this.#backoffMs = this.#initialBackoffMs;
       this.#state = queueFill <= REOPEN_BELOW_FILL
@@ -141,7 +155,9 @@ export class ExportGate {
       this.#probing = false;
       // An export result that arrived meanwhile already decided.
       if (this.#state !== state) return;
-      if (ok) this.onExportResult(true);
+      // Spans queued before the gate shut are still there: open only once they fit, as after an
+      // overflow, or new spans would overflow the queue at once.
+      if (ok) this.onExportResult(true, this.#queueFill());
       else this.#pause();
     });
   }

@@ -201,4 +201,36 @@ Deno.test("ExportGate with a probe", async (t) => {
     assert.equal(gate.admit(), false);
     assert.equal(answers.length, 0);
   });
+
+  await t.step("a successful probe waits for a full queue to drain before opening", async () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    let fill = 0.9;
+    const gate = new ExportGate({
+      initialBackoffMs: 100,
+      probe,
+      queueFill: () => fill,
+      now: time.now,
+    });
+    gate.onExportResult(false);
+    time.advance(100);
+    gate.admit();
+    answers[0]!(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(gate.isOpen, false, "the queued spans would overflow the queue at once");
+    assert.equal(gate.exportsFailing, false);
+    fill = 0.4;
+    gate.onExportResult(true, fill);
+    assert.equal(gate.isOpen, true);
+  });
+
+  await t.step("says whether exports are failing", () => {
+    const gate = new ExportGate();
+    assert.equal(gate.exportsFailing, false);
+    gate.onExportResult(false);
+    assert.equal(gate.exportsFailing, true);
+    gate.onExportResult(true);
+    assert.equal(gate.exportsFailing, false);
+  });
 });

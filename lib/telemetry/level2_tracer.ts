@@ -162,7 +162,8 @@ export class Level2Tracer implements Tracer {
     });
   }
 
-  #startBridge(info: ShedSpanInfo): Span {
+  #startBridge(info: ShedSpanInfo): Span | undefined {
+    if (this.#gate?.exportsFailing === true) return undefined;
     this.#gate?.countBridge();
     const parent = trace.setSpanContext(contextApi.active(), info.bridgeParent);
     const span = this.#inner.startSpan(info.name, {

@@ -166,6 +166,17 @@ Deno.test("while shedding, only a span whose context goes out is recorded, under
   assert.deepEqual({ shed: gate.shed, bridged: gate.bridged }, { shed: 1, bridged: 1 });
 });
 
+Deno.test("while exports fail, a shed span records no bridge: nothing could deliver it", () => {
+  const gate = new ExportGate({ now: () => 0 });
+  gate.onExportResult(false);
+  const { telemetry, exporter } = createTestTelemetry({ gate });
+  const sent = outgoing(telemetry.tracer, remote(0x03));
+  assert.equal(sent.slice(3, 35), TRACE_ID);
+  assert.equal(flagsOf(sent), "03", "the sampled flag still goes on");
+  assert.deepEqual(exporter.getFinishedSpans(), []);
+  assert.deepEqual({ shed: gate.shed, bridged: gate.bridged }, { shed: 1, bridged: 0 });
+});
+
 Deno.test("while shedding, a new trace's recorded spans hang from its root's id", () => {
   const gate = shutGate();
   const { telemetry, exporter } = createTestTelemetry({ gate });

@@ -89,9 +89,10 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   }
 
   // A replaced exporter (tests) has no endpoint to probe: its export results decide alone.
-  const gate = new ExportGate({
+  const gate: ExportGate = new ExportGate({
     probeSpans: config.batch.maxExportBatchSize,
     probe: options.exporter === undefined ? createExportProbe(config) : undefined,
+    queueFill: (): number => counters.queueFill(),
   });
   const counters = new SpanPipelineCounters(gate);
   const processor = options.processor ?? new BatchSpanProcessor({

@@ -6,7 +6,9 @@
  * request or message), it records itself after all, as one plain span whose parent is the
  * nearest span recorded elsewhere (the remote caller): the spans downstream then hang from a
  * span that exists, not from an id nobody stored. Everything else of the shed trace in this
- * process (the SERVER span, database calls, internal spans) is never recorded.
+ * process (the SERVER span, database calls, internal spans) is never recorded. While exports are
+ * failing no stand-in is recorded either: it could not be delivered, and would only fill the
+ * queue the recovered pipeline must drain first.
  */
 import type {
   Attributes,
@@ -20,8 +22,11 @@ import type {
   TimeInput,
 } from "@opentelemetry/api";
 
-/** Starts the recorded stand-in of a shed span (the Tracer knows how). */
-export type StartBridge = (shed: ShedSpanInfo) => Span;
+/**
+ * Starts the recorded stand-in of a shed span (the Tracer knows how); `undefined` when nothing
+ * recorded now could be delivered (exports are failing).
+ */
+export type StartBridge = (shed: ShedSpanInfo) => Span | undefined;
 
 /** What a shed span remembers to record itself later. */
 export interface ShedSpanInfo {
@@ -72,7 +77,7 @@ export class ShedSpan implements Span {
   bridge(): void {
     if (this.#bridge !== undefined) return;
     this.#bridge = this.#info.startBridge(this.#info);
-    if (this.#ended !== undefined) this.#bridge.end(this.#ended);
+    if (this.#ended !== undefined) this.#bridge?.end(this.#ended);
   }
 
   spanContext(): SpanContext {

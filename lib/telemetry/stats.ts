@@ -69,7 +69,7 @@ export class SpanPipelineCounters {
           const ok = result.code === ExportResultCode.SUCCESS;
           if (ok) this.#exported += spans.length;
           else this.#exportFailed += spans.length;
-          this.#gate?.onExportResult(ok, this.#queueFill());
+          this.#gate?.onExportResult(ok, this.queueFill());
           onResult?.(result);
           done(result);
         });
@@ -101,7 +101,8 @@ export class SpanPipelineCounters {
     return queued;
   }
 
-  #queueFill(): number {
+  /** How full the batch queue is, from 0 to 1. */
+  queueFill(): number {
     return this.#queueCapacity === 0 ? 0 : this.#queued() / this.#queueCapacity;
   }
 
