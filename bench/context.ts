@@ -8,8 +8,10 @@ export interface BenchContext {
   settings: Settings;
   cores: Cores;
   results: ResultSet;
-  /** OTLP/HTTP base URL of the tracing service that traced variants export to. */
+  /** OTLP/HTTP base URL of the tracing service, the end-to-end endpoint. */
   otlpEndpoint: string;
+  /** OTLP/HTTP base URL of the discard sink, which isolates the services' own cost. */
+  sinkEndpoint: string;
   /** A temp directory, removed at the end. */
   dataDir: string;
   /** Progress line on stderr. */
@@ -20,43 +22,72 @@ export interface BenchContext {
 export interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Extra `deno run` flags (the plain SDK's preloaded set-up). */
+  flags?: string[];
+  /** Another checkout the services run from (`--compare`). */
+  root?: string;
 }
 
 /** The name of the variant every ratio is taken against. */
 export const UNTRACED = "untraced";
 
+/** The variant that exports to the tracing service instead of the sink. */
+export const END_TO_END = "sampled 100%, to the tracing service";
+
+const TEN_PERCENT = {
+  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.1",
+};
+const ALL = { OTEL_TRACES_SAMPLER: "parentbased_always_on" };
+const PLAIN_SDK = ["--preload", "bench/plain_sdk_preload.ts"];
+
 /**
- * Untraced, 10% and 100% head sampling, and (when asked) 100% exported as OTLP JSON instead of
- * the default protobuf, and Deno's built-in telemetry.
+ * The variants of the HTTP scenarios: untraced, 10% and 100% head sampling exporting to the
+ * discard sink; with `comparisons`, the same with the official serializer, with a plain SDK
+ * set-up (official exporter, no export gate) and with Deno's built-in telemetry, and 100% to
+ * the tracing service (end to end, with its shed counts); with `json`, 100% as OTLP JSON; with
+ * `compare`, 10% and 100% with the services of another checkout (before and after a change).
  */
 export function tracingVariants(
-  endpoint: string,
-  options: { deno: boolean; json?: boolean },
+  endpoints: { sink: string; tracing: string },
+  options: { deno: boolean; comparisons: boolean; json?: boolean; compare?: string },
 ): Variant[] {
-  const common = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint };
+  const sink = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.sink };
   const variants: Variant[] = [
-    { name: UNTRACED, env: { ...common, OTEL_SDK_DISABLED: "true" } },
-    {
-      name: "sampled 10%",
-      env: {
-        ...common,
-        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-        OTEL_TRACES_SAMPLER_ARG: "0.1",
-      },
-    },
-    { name: "sampled 100%", env: { ...common, OTEL_TRACES_SAMPLER: "parentbased_always_on" } },
+    { name: UNTRACED, env: { ...sink, OTEL_SDK_DISABLED: "true" } },
+    { name: "sampled 10%", env: { ...sink, ...TEN_PERCENT } },
+    { name: "sampled 100%", env: { ...sink, ...ALL } },
   ];
   if (options.json) {
     variants.push({
       name: "sampled 100%, OTLP JSON",
-      env: {
-        ...common,
-        OTEL_TRACES_SAMPLER: "parentbased_always_on",
-        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-      },
+      env: { ...sink, ...ALL, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
     });
   }
+  if (options.comparisons) {
+    variants.push(
+      {
+        name: "sampled 100%, official serializer",
+        env: { ...sink, ...ALL, OTLP_SERIALIZER: "official" },
+      },
+      { name: "plain SDK 10%", env: { ...sink, ...TEN_PERCENT }, flags: PLAIN_SDK },
+      { name: "plain SDK 100%", env: { ...sink, ...ALL }, flags: PLAIN_SDK },
+      { name: END_TO_END, env: { ...ALL, OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.tracing } },
+    );
+  }
+  if (options.compare !== undefined) {
+    const root = options.compare;
+    variants.push(
+      { name: "compared checkout 10%", env: { ...sink, ...TEN_PERCENT }, root },
+      { name: "compared checkout 100%", env: { ...sink, ...ALL }, root },
+    );
+  }
   // OTEL_SERVICE_NAME is set by `startService` for every process, as Deno's mode requires.
-  if (options.deno) variants.push({ name: "deno built-in", env: { ...common, OTEL_DENO: "true" } });
+  if (options.deno) {
+    variants.push(
+      { name: "deno built-in 10%", env: { ...sink, ...TEN_PERCENT, OTEL_DENO: "true" } },
+      { name: "deno built-in 100%", env: { ...sink, ...ALL, OTEL_DENO: "true" } },
+    );
+  }
   return variants;
 }

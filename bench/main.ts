@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick | --smoke] [--scenarios=http,chain,...]`: measures what tracing costs
+ * `deno task bench [--quick | --smoke] [--profile] [--deno] [--compare=<dir>] [--scenarios=...]`: measures what tracing costs
  * and how far the system goes, side by side in one run, and prints one table (median, min, max
  * over the repeats, and the ratio to the baseline measured in the same repeats). The same goes
  * to `bench/results/<mode>-<time>.json` and `bench/results/latest-<mode>.json`.
@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "./context.ts";
 import { stopLoadGenerator } from "./load.ts";
-import { detectCores } from "./process.ts";
+import { detectCores, startDiscardSink } from "./process.ts";
 import {
   describeMachine,
   formatMachine,
@@ -48,11 +48,13 @@ export async function main(args: readonly string[]): Promise<{ report: Report; p
     cores,
     core: cores.load,
   });
+  const sink = await startDiscardSink(cores);
   const ctx: BenchContext = {
     settings,
     cores,
     results,
     otlpEndpoint: tracing.otlpEndpoint,
+    sinkEndpoint: sink.url,
     dataDir,
     progress,
   };
@@ -62,6 +64,7 @@ export async function main(args: readonly string[]): Promise<{ report: Report; p
   } finally {
     await stopLoadGenerator();
     await tracing.process.stop();
+    await sink.stop();
     await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
   }
   const rows = results.rows();

@@ -21,9 +21,10 @@ const RATIO_BASE: Readonly<Record<string, string>> = {
 };
 
 /** The PostgreSQL variants, with the same telemetry env as their SQLite counterparts. */
-export function postgresVariants(endpoint: string): Variant[] {
+export function postgresVariants(endpoints: { sink: string; tracing: string }): Variant[] {
   const byName = new Map(
-    tracingVariants(endpoint, { deno: false }).map((variant) => [variant.name, variant.env]),
+    tracingVariants(endpoints, { deno: false, comparisons: false })
+      .map((variant) => [variant.name, variant.env]),
   );
   return [
     { name: UNTRACED_POSTGRES, env: byName.get(UNTRACED)! },

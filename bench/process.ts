@@ -170,15 +170,29 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   };
 }
 
-/** Starts `<service>/main.ts` with its start task's permissions and a temp data directory. */
+/**
+ * Starts `<service>/main.ts` with its start task's permissions and a temp data directory;
+ * `root` runs it from another checkout (this one's import map and lockfile still apply);
+ * `flags` adds to `deno run` (a preloaded module, `--cpu-prof`).
+ */
 export function startService(
   service: string,
-  options: { env: Record<string, string>; dataDir: string; cores: Cores; core?: number },
+  options: {
+    env: Record<string, string>;
+    dataDir: string;
+    cores: Cores;
+    core?: number;
+    flags?: readonly string[];
+    /** Another checkout to run the service from (`--compare`); default this one. */
+    root?: string;
+  },
 ): Promise<BenchProcess> {
   return startProcess({
     name: service,
-    script: `${service}/main.ts`,
-    flags: servicePermissions(options.dataDir),
+    script: options.root === undefined
+      ? `${service}/main.ts`
+      : `${options.root}/${service}/main.ts`,
+    flags: [...servicePermissions(options.dataDir), ...(options.flags ?? [])],
     env: { DATA_DIR: options.dataDir, OTEL_SERVICE_NAME: service, ...options.env },
     port: freePort(),
     cores: options.cores,
@@ -222,4 +236,17 @@ export function sampleRss(
     },
     series: () => series,
   };
+}
+
+/** Starts `bench/otlp_discard_sink.ts` on the load core; its `url` is the OTLP base URL. */
+export function startDiscardSink(cores: Cores): Promise<BenchProcess> {
+  return startProcess({
+    name: "otlp sink",
+    script: "bench/otlp_discard_sink.ts",
+    flags: ["--allow-net=127.0.0.1", "--allow-env=PORT"],
+    env: {},
+    port: freePort(),
+    cores,
+    core: cores.load,
+  });
 }

@@ -4,6 +4,7 @@
  * the server core; autocannon holds a fixed number of connections from the load core. Both run
  * again with user and order on PostgreSQL (`postgres.ts`).
  */
+import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
 import { type BenchContext, tracingVariants } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
@@ -34,6 +35,10 @@ export async function seedUsers(userUrl: string, count = USERS): Promise<string[
 interface HttpVariant extends RunningVariant {
   /** The process the load goes to. */
   target: BenchProcess;
+  /** Where its processes write CPU profiles, with `--profile`. */
+  profiles: string | undefined;
+  /** 2xx answers over every run, warm-up included, to divide profiled time by. */
+  requests: number;
 }
 
 /** Runs scenario `http` (1) or `chain` (2). */
@@ -43,28 +48,38 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   ctx.progress(`Scenario ${scenario}`);
   const variants: HttpVariant[] = [];
   const databases = new BenchDatabases();
+  const endpoints = { sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint };
   try {
     for (
       const variant of [
-        ...tracingVariants(ctx.otlpEndpoint, {
+        ...tracingVariants(endpoints, {
           deno: settings.denoMode,
+          comparisons: settings.comparisons,
+          compare: settings.compare,
           // The export encoding's cost, shown once on the simplest request.
           json: kind === "http",
         }),
-        ...postgresVariants(ctx.otlpEndpoint),
+        ...postgresVariants(endpoints),
       ]
     ) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
       const env = await databases.envFor(variant, kind);
-      const user = await startService("user", { env, dataDir, cores });
+      const profiles = settings.profile
+        ? await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "profile-" })
+        : undefined;
+      const flags = [...variant.flags ?? [], ...profileFlags(profiles)];
+      const { root } = variant;
+      const user = await startService("user", { env, dataDir, cores, flags, root });
       const processes = [user];
-      variants.push({ name: variant.name, processes, target: user });
+      variants.push({ name: variant.name, processes, target: user, profiles, requests: 0 });
       await seedUsers(user.url);
       if (kind === "chain") {
         const order = await startService("order", {
           env: { ...env, USER_SERVICE_URL: user.url },
           dataDir,
           cores,
+          flags,
+          root,
         });
         processes.unshift(order);
         variants[variants.length - 1]!.target = order;
@@ -95,6 +110,7 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
       );
       const cpu = await cpuSeconds(variant.processes) - cpuBefore;
       const peaks = await rss.stop();
+      variant.requests += result.ok;
       if (warmup) return;
       const key = keyFor(scenario, variant.name);
       const ratioTo = ratioBase(variant.name);
@@ -113,6 +129,13 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
     await stopAll(variants.flatMap((variant) => variant.processes));
     await databases.drop();
   }
+  for (const variant of variants) await recordProfile(ctx, scenario, variant);
+}
+
+async function recordProfile(ctx: BenchContext, scenario: string, variant: HttpVariant) {
+  if (variant.profiles === undefined || variant.requests === 0) return;
+  const summary = await describeProfiles(variant.profiles, variant.requests, "request");
+  ctx.results.note(`CPU profile ${scenario}, ${variant.name}: ${summary}`);
 }
 
 /** Records spans exported/created, drops and shed traces (warm-up included) of a variant's processes. */

@@ -11,6 +11,7 @@ import { OPERATIONS, type OtlpEncoding, SPANS_PER_TRACE, traceIdFor } from "./ot
 import { counterValue, readMetrics } from "./probe.ts";
 import { delay, sampleRss } from "./process.ts";
 import { interleave, type RunningVariant } from "./runs.ts";
+import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { startTracingService, type TracingService } from "./tracing_service.ts";
 
 const SCENARIO = "4 tracing ingest + query";
@@ -30,8 +31,17 @@ export async function runIngestScenario(ctx: BenchContext): Promise<void> {
   const { settings, cores } = ctx;
   ctx.progress(`Scenario ${SCENARIO}`);
   const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "ingest-" });
-  const tracing = await startTracingService({ dataDir, cores, core: cores.server });
+  const profiles = settings.profile
+    ? await Deno.makeTempDir({ dir: ctx.dataDir, prefix: "profile-" })
+    : undefined;
+  const tracing = await startTracingService({
+    dataDir,
+    cores,
+    core: cores.server,
+    flags: profileFlags(profiles),
+  });
   const sent: Sent[] = [];
+  let spansStored = 0;
   try {
     const variants: IngestVariant[] = (["protobuf", "json"] as const).map((encoding) => ({
       name: `OTLP ${encoding}`,
@@ -62,6 +72,7 @@ export async function runIngestScenario(ctx: BenchContext): Promise<void> {
       }, sent);
     }
     const atQuery = await storedSpans(tracing);
+    spansStored = atQuery;
     ctx.results.note(
       `Ingest: batches of ${settings.ingestBatch} spans, ${settings.ingestConnections} ` +
         `connections; queries ran with ${atQuery} spans stored` +
@@ -70,6 +81,11 @@ export async function runIngestScenario(ctx: BenchContext): Promise<void> {
     await queries(ctx, tracing, sent, atQuery);
   } finally {
     await tracing.process.stop();
+  }
+  if (profiles !== undefined && spansStored > 0) {
+    // The queries' time is in the profile too: an upper bound of what storing a span costs.
+    const summary = await describeProfiles(profiles, spansStored, "span stored");
+    ctx.results.note(`CPU profile ${SCENARIO}, tracing service: ${summary}`);
   }
 }
 

@@ -42,7 +42,13 @@ export async function runMessagingScenario(ctx: BenchContext): Promise<void> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const variants: MessagingVariant[] = [];
   try {
-    for (const variant of tracingVariants(ctx.otlpEndpoint, { deno: false })) {
+    for (
+      const variant of tracingVariants(
+        // End to end: messages' spans go to the tracing service, so loss would show.
+        { sink: ctx.otlpEndpoint, tracing: ctx.otlpEndpoint },
+        { deno: false, comparisons: false },
+      )
+    ) {
       const queue = `bench-${variant.name.replace(/\W+/g, "-")}-${suffix}`;
       const env = {
         ...variant.env,

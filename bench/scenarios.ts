@@ -3,6 +3,7 @@ import type { BenchContext } from "./context.ts";
 import { runFootprintScenario } from "./scenario_footprint.ts";
 import { runHttpScenario } from "./scenario_http.ts";
 import { runIngestScenario } from "./scenario_ingest.ts";
+import { runInprocessScenario } from "./scenario_inprocess.ts";
 import { runMessagingScenario } from "./scenario_messaging.ts";
 import { runOverloadScenario } from "./scenario_overload.ts";
 import type { ScenarioName } from "./settings.ts";
@@ -22,5 +23,7 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName): Promis
       return await runFootprintScenario(ctx);
     case "overload":
       return await runOverloadScenario(ctx);
+    case "inprocess":
+      return await runInprocessScenario(ctx);
   }
 }

@@ -23,23 +23,42 @@ export interface Settings {
   querySeconds: number;
   /** Overload: seconds per run against a dead OTLP endpoint. */
   overloadSeconds: number;
+  /** In-process (scenario 7): requests per run through `app.request()`. */
+  inprocessRequests: number;
   /** Footprint: how long a fresh service sits idle before its memory is read. */
   idleMs: number;
   /** Longest wait after a run for the variant's span queue to empty. */
   quiesceMaxMs: number;
   /** Scenarios to run. */
   scenarios: ScenarioName[];
-  /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios. */
+  /** Whether Deno's built-in telemetry is a variant of the HTTP scenarios (`--deno` forces it). */
   denoMode: boolean;
+  /**
+   * Whether the HTTP scenarios also run the official serializer, a plain SDK set-up and the
+   * tracing service as the endpoint, beside the discard sink.
+   */
+  comparisons: boolean;
+  /** `--profile`: CPU-profile the HTTP scenarios' services and report self time by package. */
+  profile: boolean;
+  /** `--compare=<dir>`: another checkout whose services run as extra HTTP variants. */
+  compare?: string;
 }
 
 /** The scenarios, in run order. */
-export const SCENARIOS = ["http", "chain", "messaging", "ingest", "footprint", "overload"] as const;
+export const SCENARIOS = [
+  "http",
+  "chain",
+  "messaging",
+  "ingest",
+  "footprint",
+  "overload",
+  "inprocess",
+] as const;
 
 /** One of `SCENARIOS`. */
 export type ScenarioName = typeof SCENARIOS[number];
 
-const FULL: Omit<Settings, "mode" | "scenarios"> = {
+const FULL: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   repeats: 3,
   warmupSeconds: 3,
   httpSeconds: 8,
@@ -53,12 +72,14 @@ const FULL: Omit<Settings, "mode" | "scenarios"> = {
   querySpans: 1_000_000,
   querySeconds: 5,
   overloadSeconds: 15,
+  inprocessRequests: 20_000,
   idleMs: 2000,
   quiesceMaxMs: 3000,
   denoMode: true,
+  comparisons: true,
 };
 
-const QUICK: Omit<Settings, "mode" | "scenarios"> = {
+const QUICK: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   ...FULL,
   warmupSeconds: 0.3,
   httpSeconds: 1,
@@ -68,13 +89,14 @@ const QUICK: Omit<Settings, "mode" | "scenarios"> = {
   querySpans: 50_000,
   querySeconds: 1,
   overloadSeconds: 1,
+  inprocessRequests: 5000,
   idleMs: 500,
   quiesceMaxMs: 300,
   // Deno's built-in mode only in the full run, to stay under two minutes.
   denoMode: false,
 };
 
-const SMOKE: Omit<Settings, "mode" | "scenarios"> = {
+const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   ...QUICK,
   warmupSeconds: 0.3,
   httpSeconds: 0.5,
@@ -87,17 +109,25 @@ const SMOKE: Omit<Settings, "mode" | "scenarios"> = {
   querySpans: 2_000,
   querySeconds: 0.5,
   overloadSeconds: 1,
+  inprocessRequests: 300,
   idleMs: 200,
   quiesceMaxMs: 500,
   denoMode: false,
+  comparisons: false,
 };
 
 /** Reads `--quick`, `--smoke` and `--scenarios=a,b`; throws on anything else. */
 export function parseSettings(args: readonly string[]): Settings {
   let mode: Settings["mode"] = "full";
   let scenarios: ScenarioName[] = [...SCENARIOS];
+  let profile = false;
+  let deno: boolean | undefined;
+  let compare: string | undefined;
   for (const arg of args) {
     if (arg === "--quick") mode = "quick";
+    else if (arg === "--profile") profile = true;
+    else if (arg === "--deno") deno = true;
+    else if (arg.startsWith("--compare=")) compare = arg.slice("--compare=".length);
     else if (arg === "--smoke") mode = "smoke";
     else if (arg.startsWith("--scenarios=")) {
       const names = arg.slice("--scenarios=".length).split(",").filter((name) => name !== "");
@@ -109,9 +139,11 @@ export function parseSettings(args: readonly string[]): Settings {
       }
       scenarios = names as ScenarioName[];
     } else {
-      throw new Error(`Unknown argument "${arg}": expected --quick, --smoke or --scenarios=a,b`);
+      throw new Error(
+        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir> or --scenarios=a,b`,
+      );
     }
   }
   const base = mode === "full" ? FULL : mode === "quick" ? QUICK : SMOKE;
-  return { ...base, mode, scenarios };
+  return { ...base, mode, scenarios, profile, compare, denoMode: deno ?? base.denoMode };
 }

@@ -16,12 +16,14 @@ export async function startTracingService(options: {
   dataDir: string;
   cores: Cores;
   core: number;
+  /** Extra `deno run` flags (`--cpu-prof`). */
+  flags?: readonly string[];
 }): Promise<TracingService> {
   const otlpPort = freePort();
   const process = await startProcess({
     name: "tracing",
     script: "tracing/main.ts",
-    flags: servicePermissions(options.dataDir),
+    flags: [...servicePermissions(options.dataDir), ...(options.flags ?? [])],
     env: {
       DATA_DIR: options.dataDir,
       OTLP_PORT: String(otlpPort),

@@ -1,6 +1,7 @@
 /** Starts `producer` and `consumer` as real processes on a throwaway queue, for end-to-end tests. */
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
+import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 
 /** The running services, their queue and the env they were started with. */
 export interface Messaging {
@@ -61,4 +62,19 @@ export async function startMessaging(
     },
   };
   return messaging;
+}
+
+/** Ids of the messages whose CONSUMER span says they were processed. */
+export function processedIds(spans: readonly SinkSpan[]): Set<string> {
+  return new Set(
+    spans.filter((span) =>
+      span.kind === SpanKindNumber.CONSUMER &&
+      span.attributes["messaging.rabbitmq.outcome"] === "processed"
+    ).map((span) => String(span.attributes["messaging.message.id"])),
+  );
+}
+
+/** How often a service has logged a (re)connection to RabbitMQ. */
+export function brokerConnects(service: ServiceProcess): number {
+  return service.logs.filter((log) => log.msg === "Connected to RabbitMQ").length;
 }

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { connectOrFail } from "../lib/testing/amqp.ts";
 import { waitFor } from "../lib/testing/wait.ts";
-import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
+import { SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { requestJson } from "../lib/testing/http.ts";
-import { startMessaging } from "./_messaging.ts";
-
-function processedIds(spans: readonly SinkSpan[]): Set<string> {
-  return new Set(
-    spans.filter((span) =>
-      span.kind === SpanKindNumber.CONSUMER &&
-      span.attributes["messaging.rabbitmq.outcome"] === "processed"
-    ).map((span) => String(span.attributes["messaging.message.id"])),
-  );
-}
+import { processedIds, startMessaging } from "./_messaging.ts";
 
 Deno.test("consumer SIGTERM mid-run loses no message", async () => {
   await (await connectOrFail()).close();

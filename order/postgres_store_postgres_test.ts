@@ -1,33 +1,13 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../lib/log.ts";
-import { PostgresDatabase } from "../lib/postgres.ts";
-import { createTestDatabase, type TestDatabase } from "../lib/testing/postgres.ts";
-import { createTestTelemetry } from "../lib/testing/telemetry.ts";
+import { type TestDatabase, withReplicaStores } from "../lib/testing/postgres.ts";
 import { createPostgresOrderStore } from "./postgres_store.ts";
 import type { OrderStore } from "./store.ts";
 
 /** Two stores on one database, as two replicas would have. */
-async function withReplicas(
+function withReplicas(
   work: (stores: [OrderStore, OrderStore], testDb: TestDatabase) => Promise<void>,
 ): Promise<void> {
-  const testDb = await createTestDatabase("order_store");
-  const { telemetry } = createTestTelemetry();
-  const logger = createLogger({ service: "order", level: "error" });
-  const dbs = [1, 2].map(() =>
-    new PostgresDatabase(testDb.url, {
-      tracer: telemetry.tracer,
-      logger,
-      poolSize: 2,
-      statementTimeoutMs: 5000,
-    })
-  );
-  try {
-    const stores = await Promise.all(dbs.map(createPostgresOrderStore));
-    await work([stores[0]!, stores[1]!], testDb);
-  } finally {
-    await Promise.all(dbs.map((db) => db.close()));
-    await testDb.drop();
-  }
+  return withReplicaStores("order_store", createPostgresOrderStore, work);
 }
 
 Deno.test("createPostgresOrderStore() numbers orders once across replicas", async (t) => {

@@ -1,33 +1,13 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../lib/log.ts";
-import { PostgresDatabase } from "../lib/postgres.ts";
-import { createTestDatabase, type TestDatabase } from "../lib/testing/postgres.ts";
-import { createTestTelemetry } from "../lib/testing/telemetry.ts";
+import { type TestDatabase, withReplicaStores } from "../lib/testing/postgres.ts";
 import { createPostgresUserStore } from "./postgres_store.ts";
 import { DuplicateUserError, type UserStore } from "./store.ts";
 
 /** Two stores on one database, as two replicas would have. */
-async function withReplicas(
+function withReplicas(
   work: (stores: [UserStore, UserStore], testDb: TestDatabase) => Promise<void>,
 ): Promise<void> {
-  const testDb = await createTestDatabase("user_store");
-  const { telemetry } = createTestTelemetry();
-  const logger = createLogger({ service: "user", level: "error" });
-  const dbs = [1, 2].map(() =>
-    new PostgresDatabase(testDb.url, {
-      tracer: telemetry.tracer,
-      logger,
-      poolSize: 2,
-      statementTimeoutMs: 5000,
-    })
-  );
-  try {
-    const stores = await Promise.all(dbs.map(createPostgresUserStore));
-    await work([stores[0]!, stores[1]!], testDb);
-  } finally {
-    await Promise.all(dbs.map((db) => db.close()));
-    await testDb.drop();
-  }
+  return withReplicaStores("user_store", createPostgresUserStore, work);
 }
 
 const ada = { username: "ada", email: "ada@example.com", full_name: "Ada Lovelace" };

@@ -6,33 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { closeConnectionsNamed, connectOrFail } from "../../lib/testing/amqp.ts";
-import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../../lib/testing/otlp_sink.ts";
+import { startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
 import { requestJson } from "../../lib/testing/http.ts";
-import { startMessaging } from "../_messaging.ts";
+import { brokerConnects, processedIds, startMessaging } from "../_messaging.ts";
 import { reportFigures, startLoad } from "./_load.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 
 const CLOSES = 3;
 const PREFETCH = 10;
 
-function processedIds(spans: readonly SinkSpan[]): Set<string> {
-  return new Set(
-    spans.filter((span) =>
-      span.kind === SpanKindNumber.CONSUMER &&
-      span.attributes["messaging.rabbitmq.outcome"] === "processed"
-    ).map((span) => String(span.attributes["messaging.message.id"])),
-  );
-}
-
 function connectionName(service: ServiceProcess): string {
   const line = service.logs.find((log) => log.msg === "Connecting to RabbitMQ");
   assert.ok(line, `${service.name} logged no connection name`);
   return String(line.connection_name);
-}
-
-function connects(service: ServiceProcess): number {
-  return service.logs.filter((log) => log.msg === "Connected to RabbitMQ").length;
 }
 
 Deno.test("three broker connection closes under publish load lose no confirmed message", async () => {
@@ -49,7 +36,10 @@ Deno.test("three broker connection closes under publish load lose no confirmed m
       o.answered && o.value.status === 202 ? [String(o.value.body.message_id)] : []
     );
   try {
-    await waitFor("both services connected", () => connects(producer) + connects(consumer) >= 2);
+    await waitFor(
+      "both services connected",
+      () => brokerConnects(producer) + brokerConnects(consumer) >= 2,
+    );
     for (let round = 1; round <= CLOSES; round++) {
       const before = accepted().length;
       await waitFor(`load before close ${round}`, () => accepted().length >= before + 200, {
@@ -59,7 +49,7 @@ Deno.test("three broker connection closes under publish load lose no confirmed m
       assert.equal(await closeConnectionsNamed(connectionName(consumer)), 1);
       await waitFor(
         `both services back after close ${round}`,
-        () => connects(producer) > round && connects(consumer) > round,
+        () => brokerConnects(producer) > round && brokerConnects(consumer) > round,
         { timeoutMs: 20_000 },
       );
     }

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { connectOrFail, TEST_RABBITMQ_URL } from "../../lib/testing/amqp.ts";
-import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../../lib/testing/otlp_sink.ts";
+import { startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
 import { requestJson } from "../../lib/testing/http.ts";
-import { startMessaging } from "../_messaging.ts";
+import { brokerConnects, processedIds, startMessaging } from "../_messaging.ts";
 import { reportFigures, startLoad } from "./_load.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 import { startTcpProxy } from "./_tcp_proxy.ts";
@@ -19,17 +19,6 @@ const ATTEMPTS_WHILE_DOWN = 5;
 
 const attempts = (service: ServiceProcess) =>
   service.logs.filter((log) => log.msg === "Reconnecting to RabbitMQ");
-const connects = (service: ServiceProcess) =>
-  service.logs.filter((log) => log.msg === "Connected to RabbitMQ").length;
-
-function processedIds(spans: readonly SinkSpan[]): Set<string> {
-  return new Set(
-    spans.filter((span) =>
-      span.kind === SpanKindNumber.CONSUMER &&
-      span.attributes["messaging.rabbitmq.outcome"] === "processed"
-    ).map((span) => String(span.attributes["messaging.message.id"])),
-  );
-}
 
 Deno.test("producer and consumer are back within a retry of the broker's return", async () => {
   await (await connectOrFail()).close();
@@ -66,7 +55,10 @@ Deno.test("producer and consumer are back within a retry of the broker's return"
     assert.equal((await down.json()).error.code, "broker_unavailable");
     const attemptsAtReturn = [producer, consumer].map((s) => attempts(s).length);
     proxy.up();
-    await waitFor("both services back", () => connects(producer) >= 2 && connects(consumer) >= 2);
+    await waitFor(
+      "both services back",
+      () => brokerConnects(producer) >= 2 && brokerConnects(consumer) >= 2,
+    );
     const attemptsAfterReturn = [producer, consumer].map((s, i) =>
       attempts(s).length - attemptsAtReturn[i]!
     );

@@ -27,6 +27,12 @@ export const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
 /** One of `OTLP_PROTOCOLS`. */
 export type OtlpProtocol = typeof OTLP_PROTOCOLS[number];
 
+/** Values of `OTLP_SERIALIZER`: our OTLP/protobuf encoder, or the official one (the oracle). */
+export const OTLP_SERIALIZERS = ["fast", "official"] as const;
+
+/** One of `OTLP_SERIALIZERS`. */
+export type OtlpSerializerName = typeof OTLP_SERIALIZERS[number];
+
 /** Everything the telemetry pipeline needs, read once at start. */
 export interface TelemetryConfig {
   readonly serviceName: string;
@@ -41,6 +47,8 @@ export interface TelemetryConfig {
   readonly denoBuiltin: boolean;
   readonly tracesEndpoint: string;
   readonly protocol: OtlpProtocol;
+  /** OTLP_SERIALIZER: who encodes `http/protobuf` exports; JSON always uses the official one. */
+  readonly serializer: OtlpSerializerName;
   readonly headers: Readonly<Record<string, string>>;
   readonly exportTimeoutMs: number;
   readonly sampler: SamplerName;
@@ -92,6 +100,12 @@ function telemetryInits(service: string) {
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: {
       parse: oneOf(OTLP_PROTOCOLS),
       meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for traces",
+    },
+    OTLP_SERIALIZER: {
+      parse: oneOf(OTLP_SERIALIZERS),
+      default: "fast",
+      meaning: "who encodes `http/protobuf` exports: `fast` (ours) or `official` " +
+        "(`@opentelemetry/otlp-transformer`, the test oracle); JSON always uses the official one",
     },
     OTEL_EXPORTER_OTLP_HEADERS: {
       parse: keyValueList(),
@@ -193,6 +207,7 @@ export function readTelemetryConfig(
     denoBuiltin: read.value(v.OTEL_DENO),
     tracesEndpoint,
     protocol,
+    serializer: read.value(v.OTLP_SERIALIZER),
     headers: Object.freeze({
       ...read.optional(v.OTEL_EXPORTER_OTLP_HEADERS),
       ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS),

@@ -91,6 +91,20 @@ Deno.test("readTelemetryConfig() reads the OTLP protocol", async (t) => {
   });
 });
 
+Deno.test("readTelemetryConfig() reads OTLP_SERIALIZER", async (t) => {
+  await t.step("defaults to our encoder", () => {
+    assert.equal(load({}).serializer, "fast");
+  });
+  await t.step("selects the official one", () => {
+    assert.equal(load({ OTLP_SERIALIZER: "official" }).serializer, "official");
+  });
+  await t.step("rejects an unknown name", () => {
+    assert.deepEqual(problems({ OTLP_SERIALIZER: "protobufjs" }), [
+      'Invalid OTLP_SERIALIZER "protobufjs": expected one of fast, official',
+    ]);
+  });
+});
+
 Deno.test("readTelemetryConfig() reads the sampler and its argument", async (t) => {
   for (
     const name of [

@@ -13,6 +13,7 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -35,9 +36,15 @@ const KNOWN_METHODS = new Set([
   "TRACE",
 ]);
 
+/** The span options of every SERVER span, made once. */
+const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+
 /**
  * Creates the tracing middleware; register it first so it sees the final response.
  * Requests to `untracedPaths` (probes, scrapes) get no span: they would flood the traces.
+ *
+ * A span that does not record costs only what propagation needs (its context, for the calls the
+ * handler makes); a recording one gets all its attributes at the end, in one object and one call.
  */
 export function httpServerTracing(
   options: { tracer: Tracer; mode: TelemetryMode; untracedPaths?: readonly string[] },
@@ -46,19 +53,16 @@ export function httpServerTracing(
   const untraced = new Set(options.untracedPaths ?? []);
   return async (c, next) => {
     if (untraced.has(c.req.path)) return await next();
-    const method = normalizeMethod(c.req.method);
     const builtin = mode === "deno" ? trace.getActiveSpan() : undefined;
     const parent = builtin === undefined
       ? extractFromHeaders(c.req.raw.headers, ROOT_CONTEXT)
       : context.active();
-    const name = method === "_OTHER" ? "HTTP" : method;
-    const span = builtin ?? tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
-    // Attribute work only pays off for a span that records; most are not sampled at low ratios.
-    if (span.isRecording()) span.setAttributes(requestAttributes(c, method, new URL(c.req.url)));
+    const method = normalizeMethod(c.req.method);
+    const span = builtin ?? tracer.startSpan(spanName(method), SERVER_SPAN, parent);
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
-      finish(c, span, method);
+      if (span.isRecording()) finish(c, span, method);
       if (builtin === undefined) span.end();
     }
   };
@@ -71,15 +75,13 @@ export function routeTemplate(c: Context): string | undefined {
 }
 
 function finish(c: Context, span: Span, method: string): void {
-  if (!span.isRecording()) return;
   setTraceResponse(c, span);
   const status = c.res.status;
   const route = routeTemplate(c);
-  const attributes: Attributes = { "http.response.status_code": status };
+  const attributes = requestAttributes(c, method);
+  attributes["http.response.status_code"] = status;
   if (route !== undefined) attributes["http.route"] = route;
-  // Semantic conventions: an unknown method (`_OTHER`) is named `HTTP` in the span name.
-  const name = method === "_OTHER" ? "HTTP" : method;
-  span.updateName(route === undefined ? name : `${name} ${route}`);
+  span.updateName(route === undefined ? spanName(method) : `${spanName(method)} ${route}`);
   // For a SERVER span only 5xx is an error; a 4xx is the client's mistake (semantic conventions).
   if (status >= 500) {
     if (c.error !== undefined) span.recordException(c.error);
@@ -87,6 +89,11 @@ function finish(c: Context, span: Span, method: string): void {
     span.setStatus({ code: SpanStatusCode.ERROR, message: c.error?.message });
   }
   span.setAttributes(attributes);
+}
+
+/** Semantic conventions: an unknown method (`_OTHER`) is named `HTTP` in the span name. */
+function spanName(method: string): string {
+  return method === "_OTHER" ? "HTTP" : method;
 }
 
 /**
@@ -100,27 +107,49 @@ function setTraceResponse(c: Context, span: Span): void {
   // The ids come from the SDK's generator, or Deno's: the all-zero "invalid" ids are the only
   // ones to rule out (no per-request regex).
   if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return;
-  c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${BYTE_HEX[traceFlags & 0xff]}`);
+  try {
+    c.res.headers.set("traceresponse", `00-${traceId}-${spanId}-${BYTE_HEX[traceFlags & 0xff]}`);
+  } catch {
+    // Immutable headers (`Response.redirect()`, a proxied fetch response): answer without it.
+  }
 }
 
-function requestAttributes(c: Context, method: string, url: URL): Attributes {
+/**
+ * The request's attributes, read from the URL text Hono already has: the parts are sliced out
+ * rather than parsed by `new URL()`, which showed in profiles of the recording path.
+ */
+function requestAttributes(c: Context, method: string): Attributes {
+  const url = c.req.url;
+  const schemeEnd = url.indexOf(":");
+  const authorityStart = schemeEnd + 3;
+  let pathStart = url.indexOf("/", authorityStart);
+  if (pathStart < 0) pathStart = url.length;
+  const queryStart = url.indexOf("?", pathStart);
+  const scheme = url.slice(0, schemeEnd);
+  // `host`, `host:port`, `[v6]` or `[v6]:port`: a colon after any `]` starts the port.
+  const colon = url.lastIndexOf(":", pathStart - 1);
+  const hasColon = colon >= authorityStart && url.lastIndexOf("]", pathStart) < colon;
+  const portText = hasColon ? url.slice(colon + 1, pathStart) : "";
   const attributes: Attributes = {
     "http.request.method": method,
-    "url.path": url.pathname,
-    "url.scheme": url.protocol.replace(":", ""),
-    "server.address": url.hostname,
-    "server.port": url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
+    "url.path": queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart),
+    "url.scheme": scheme,
+    "server.address": url.slice(authorityStart, hasColon ? colon : pathStart),
+    "server.port": portText !== "" ? Number(portText) : scheme === "https" ? 443 : 80,
   };
   if (method === "_OTHER") attributes["http.request.method_original"] = c.req.method;
-  if (url.search !== "") attributes["url.query"] = url.search.slice(1);
-  const userAgent = c.req.header("user-agent");
-  if (userAgent !== undefined) attributes["user_agent.original"] = userAgent;
+  if (queryStart >= 0 && queryStart < url.length - 1) {
+    attributes["url.query"] = url.slice(queryStart + 1);
+  }
+  const userAgent = c.req.raw.headers.get("user-agent");
+  if (userAgent !== null) attributes["user_agent.original"] = userAgent;
   const clientAddress = remoteAddress(c);
   if (clientAddress !== undefined) attributes["client.address"] = clientAddress;
   return attributes;
 }
 
 function normalizeMethod(method: string): string {
+  if (KNOWN_METHODS.has(method)) return method;
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : "_OTHER";
 }

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { ProxyTracerProvider, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import {
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
 import { Hono } from "hono";
 import { httpServerTracing } from "./server_middleware.ts";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
@@ -70,6 +77,54 @@ Deno.test("httpServerTracing() defaults server.port by scheme", async () => {
   assert.equal(only().attributes["url.scheme"], "https");
 });
 
+Deno.test("httpServerTracing() reads the URL parts without a URL parser", async (t) => {
+  const cases: [string, Record<string, unknown>][] = [
+    ["http://[::1]:3001/things/1?", {
+      "server.address": "[::1]",
+      "server.port": 3001,
+      "url.path": "/things/1",
+    }],
+    ["http://[::1]/things/1", { "server.address": "[::1]", "server.port": 80 }],
+    ["http://api.test:80/things/%C3%A9?a=1&b=%20", {
+      "server.address": "api.test",
+      "server.port": 80,
+      "url.path": "/things/%C3%A9",
+      "url.query": "a=1&b=%20",
+    }],
+  ];
+  for (const [url, expected] of cases) {
+    await t.step(url, async () => {
+      const { app, only } = setup();
+      const response = await app.request(url);
+      await response.body?.cancel();
+      const { attributes } = only();
+      for (const [key, value] of Object.entries(expected)) assert.equal(attributes[key], value);
+      if (url.endsWith("?")) assert.equal(attributes["url.query"], undefined);
+    });
+  }
+});
+
+Deno.test("httpServerTracing() does no attribute work for a span that does not record", async () => {
+  const calls: string[] = [];
+  const span = new Proxy(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(String(key));
+        return value.apply(target, args);
+      };
+    },
+  });
+  const tracer = { startSpan: () => span } as unknown as Tracer;
+  const app = new Hono();
+  app.use(httpServerTracing({ tracer, mode: "sdk" }));
+  app.get("/", (c) => c.text("ok"));
+  const response = await app.request("/");
+  assert.equal(await response.text(), "ok");
+  assert.deepEqual(calls.filter((name) => name !== "spanContext"), ["isRecording", "end"]);
+});
+
 Deno.test("httpServerTracing() continues a valid incoming traceparent", async () => {
   const { app, only } = setup();
   const response = await app.request("/things/1", {
@@ -114,6 +169,15 @@ Deno.test("httpServerTracing() answers with a traceresponse header naming the sp
   const { traceId, spanId } = only().spanContext();
   assert.equal(response.headers.get("traceresponse"), `00-${traceId}-${spanId}-01`);
   assert.match(response.headers.get("traceresponse") ?? "", /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+});
+
+Deno.test("httpServerTracing() records a response whose headers are immutable", async () => {
+  const { app, only } = setup();
+  app.get("/moved", () => Response.redirect("http://api.test/things/1", 302));
+  const response = await app.request("/moved");
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get("traceresponse"), null);
+  assert.equal(only().attributes["http.response.status_code"], 302);
 });
 
 Deno.test("httpServerTracing() sends no traceresponse for a request it does not record", async (t) => {

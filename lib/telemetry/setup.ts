@@ -16,7 +16,6 @@ import {
   W3CBaggagePropagator,
 } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   AlwaysOffSampler,
@@ -33,6 +32,7 @@ import { ExportGate } from "./export_gate.ts";
 import { createExportProbe } from "./export_probe.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
 import { Level2Tracer } from "./level2_tracer.ts";
+import { OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
 import { W3CTraceContextLevel2Propagator } from "./trace_context.ts";
 import type { Logger } from "../log.ts";
 import type { TelemetryConfig } from "./config.ts";
@@ -139,6 +139,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     service_name: config.serviceName,
     endpoint: config.tracesEndpoint,
     protocol: config.protocol,
+    serializer: config.protocol === "http/json" ? "official" : config.serializer,
     sampler: config.sampler,
     sampler_arg: config.samplerArg,
     max_queue_size: config.batch.maxQueueSize,
@@ -182,7 +183,7 @@ function createExporter(config: TelemetryConfig): SpanExporter {
   };
   return config.protocol === "http/json"
     ? new JsonExporter(options)
-    : new ProtobufExporter(options);
+    : new OtlpProtobufTraceExporter(options, config.serializer);
 }
 
 /** Builds the sampler named by OTEL_TRACES_SAMPLER. */

@@ -5,6 +5,9 @@
  */
 // @ts-types="@types/pg"
 import pg from "pg";
+import { createLogger } from "../log.ts";
+import { PostgresDatabase } from "../postgres.ts";
+import { createTestTelemetry } from "./telemetry.ts";
 
 /** Where the tests' server answers; a database is created on it per test. */
 export const TEST_POSTGRES_URL = Deno.env.get("TEST_POSTGRES_URL") ??
@@ -86,4 +89,33 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/**
+ * Two `PostgresDatabase` pools on one fresh test database, as two replicas of a service would have,
+ * each wrapped by `open` (a store factory); closes and drops everything after `work`.
+ */
+export async function withReplicaStores<Store>(
+  label: string,
+  open: (db: PostgresDatabase) => Promise<Store>,
+  work: (stores: [Store, Store], testDb: TestDatabase) => Promise<void>,
+): Promise<void> {
+  const testDb = await createTestDatabase(label);
+  const { telemetry } = createTestTelemetry();
+  const logger = createLogger({ service: label, level: "error" });
+  const dbs = [1, 2].map(() =>
+    new PostgresDatabase(testDb.url, {
+      tracer: telemetry.tracer,
+      logger,
+      poolSize: 2,
+      statementTimeoutMs: 5000,
+    })
+  );
+  try {
+    const [one, two] = await Promise.all(dbs.map(open));
+    await work([one!, two!], testDb);
+  } finally {
+    await Promise.all(dbs.map((db) => db.close()));
+    await testDb.drop();
+  }
 }
