@@ -31,6 +31,12 @@ export interface Variant {
 /** The name of the variant every ratio is taken against. */
 export const UNTRACED = "untraced";
 
+/** Sampled 100% and one request log line per request, on stdout only (OTEL_LOGS_EXPORTER=none). */
+export const LOGS_TO_STDOUT = "sampled 100%, request logs to stdout";
+
+/** The same lines also shipped over OTLP through the logs SDK. */
+export const LOGS_SHIPPED = "sampled 100%, request logs shipped";
+
 /** The variant that exports to the tracing service instead of the sink. */
 export const END_TO_END = "sampled 100%, to the tracing service";
 
@@ -46,11 +52,20 @@ const PLAIN_SDK = ["--preload", "bench/plain_sdk_preload.ts"];
  * discard sink; with `comparisons`, the same with the official serializer, with a plain SDK
  * set-up (official exporter, no export gate) and with Deno's built-in telemetry, and 100% to
  * the tracing service (end to end, with its shed counts); with `json`, 100% as OTLP JSON; with
- * `compare`, 10% and 100% with the services of another checkout (before and after a change).
+ * `logs`, 100% with one request log line per request, written to stdout only and also shipped as
+ * OTLP log records (services otherwise run at LOG_LEVEL=warn, so other variants write no request
+ * lines); with `compare`, 10% and 100% with the services of another checkout (before and after
+ * a change).
  */
 export function tracingVariants(
   endpoints: { sink: string; tracing: string },
-  options: { deno: boolean; comparisons: boolean; json?: boolean; compare?: string },
+  options: {
+    deno: boolean;
+    comparisons: boolean;
+    json?: boolean;
+    logs?: boolean;
+    compare?: string;
+  },
 ): Variant[] {
   const sink = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.sink };
   const variants: Variant[] = [
@@ -63,6 +78,13 @@ export function tracingVariants(
       name: "sampled 100%, OTLP JSON",
       env: { ...sink, ...ALL, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
     });
+  }
+  if (options.logs) {
+    const withLogs = { ...sink, ...ALL, LOG_LEVEL: "info" };
+    variants.push(
+      { name: LOGS_TO_STDOUT, env: { ...withLogs, OTEL_LOGS_EXPORTER: "none" } },
+      { name: LOGS_SHIPPED, env: withLogs },
+    );
   }
   if (options.comparisons) {
     variants.push(

@@ -42,6 +42,8 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     "sampled 100%",
     "sampled 100%, OTLP JSON",
     "sampled 100%, PostgreSQL",
+    "sampled 100%, request logs shipped",
+    "sampled 100%, request logs to stdout",
     "untraced",
     "untraced, PostgreSQL",
   ]);
@@ -71,6 +73,10 @@ Deno.test("deno task bench --smoke writes one well-formed row per metric and var
     );
     assert.ok(exported !== undefined && exported.median > 0, `${variant} exported no spans`);
   }
+  const shipped = report.rows.find((r) =>
+    r.variant === "sampled 100%, request logs shipped" && r.metric === "log records exported"
+  );
+  assert.ok(shipped !== undefined && shipped.median > 0, "no request log record was shipped");
   assert.ok(Array.isArray(report.targets));
   assert.match(stdout, /\| scenario +\| variant +\| metric +\| median +\| min +\| max +\| ratio/);
 });

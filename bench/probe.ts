@@ -10,6 +10,13 @@ export async function readSpanStats(url: string): Promise<SpanPipelineStats | un
   return body.telemetry?.spans ?? undefined;
 }
 
+/** The log record counters on `/health`; `undefined` unless the service ships logs. */
+export async function readLogStats(url: string): Promise<SpanPipelineStats | undefined> {
+  const response = await fetch(`${url}/health`);
+  const body = await response.json() as { telemetry?: { logs?: SpanPipelineStats | null } };
+  return body.telemetry?.logs ?? undefined;
+}
+
 /** Spans created so far: exported, failed, dropped and still queued. */
 export function spansCreated(stats: SpanPipelineStats): number {
   return stats.exported + stats.exportFailed + stats.dropped + stats.queued;

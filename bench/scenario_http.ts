@@ -8,7 +8,7 @@ import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
 import { type BenchContext, tracingVariants } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
-import { settledSpanStats, spansCreated } from "./probe.ts";
+import { readLogStats, settledSpanStats, spansCreated } from "./probe.ts";
 import { BenchDatabases, postgresVariants, ratioBase } from "./postgres.ts";
 import { type BenchProcess, sampleRss, startService } from "./process.ts";
 import { cpuSeconds, interleave, type RunningVariant, stopAll } from "./runs.ts";
@@ -56,8 +56,9 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
           deno: settings.denoMode,
           comparisons: settings.comparisons,
           compare: settings.compare,
-          // The export encoding's cost, shown once on the simplest request.
+          // The export encoding's and the request logs' costs, shown once on the simplest request.
           json: kind === "http",
+          logs: kind === "http",
         }),
         ...postgresVariants(endpoints),
       ]
@@ -124,7 +125,10 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
         ctx.results.add(key(`RSS peak ${process.name}`, "MB"), peaks[i]!);
       });
     });
-    for (const variant of variants) await recordSpanTotals(ctx, scenario, variant);
+    for (const variant of variants) {
+      await recordSpanTotals(ctx, scenario, variant);
+      await recordLogTotals(ctx, scenario, variant);
+    }
   } finally {
     await stopAll(variants.flatMap((variant) => variant.processes));
     await databases.drop();
@@ -165,4 +169,26 @@ export async function recordSpanTotals(
   ctx.results.add(key("spans dropped or failed", "count"), lost);
   // Traces the export gate did not record because the pipeline was full or failing.
   ctx.results.add(key("traces shed: local roots not recorded", "count"), shed);
+}
+
+/** Records log records exported and lost (dropped, failed or shed) by a variant that ships logs. */
+async function recordLogTotals(
+  ctx: BenchContext,
+  scenario: string,
+  variant: RunningVariant,
+): Promise<void> {
+  let exported = 0;
+  let lost = 0;
+  let seen = false;
+  for (const process of variant.processes) {
+    const stats = await readLogStats(process.url);
+    if (stats === undefined) continue;
+    seen = true;
+    exported += stats.exported;
+    lost += stats.dropped + stats.exportFailed + stats.shed;
+  }
+  if (!seen) return;
+  const key = keyFor(scenario, variant.name);
+  ctx.results.add(key("log records exported", "count"), exported);
+  ctx.results.add(key("log records dropped, failed or shed", "count"), lost);
 }

@@ -54,6 +54,21 @@ export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       }
     }
   }
+  // What one request log line a request costs, next to tracing alone (no target: a figure).
+  const cpuOf = (variant: string) => find("1 ", variant, "server CPU per request")?.median;
+  const [traced, stdout, shipped] = [
+    cpuOf("sampled 100%"),
+    cpuOf("sampled 100%, request logs to stdout"),
+    cpuOf("sampled 100%, request logs shipped"),
+  ];
+  if (traced !== undefined && stdout !== undefined && shipped !== undefined) {
+    checks.push({
+      target: "1 HTTP: request logs' cost in server CPU per request (figure, no target)",
+      measured: `tracing ${roundForDisplay(traced)} µs, + stdout line ${
+        roundForDisplay(stdout - traced)
+      } µs, + OTLP shipping ${roundForDisplay(shipped - stdout)} µs`,
+    });
+  }
   ratio(
     "3 messaging: 100% sampling >= 0.85x amqplib",
     find("3 ", "sampled 100%", "messages/s end to end"),

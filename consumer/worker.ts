@@ -56,8 +56,9 @@ export function createWorker(options: {
       processed.inc(labels);
       duration.observe(labels, settled.durationMs / 1000);
       stats.record(settled);
+      // The retry or dead-letter decision is logged inside the CONSUMER span (lib/amqp/settle.ts).
       if (settled.error !== undefined) {
-        logger.info("Message failed", {
+        logger.debug("Message settled after a failure", {
           message_id: settled.message.messageId,
           outcome: settled.outcome,
           retry_count: settled.message.retryCount,

@@ -1,6 +1,7 @@
 /** Starts `producer` and `consumer` as real processes on a throwaway queue, for end-to-end tests. */
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 
 /** The running services, their queue and the env they were started with. */
@@ -33,11 +34,14 @@ export async function startMessaging(
     WORK_LOW_MS: "0",
     ...env,
   };
-  const startConsumer = (extra: Record<string, string> = {}) =>
-    startServiceProcess({ service: "consumer", dataDir, env: { ...base, ...extra } });
+  const startConsumer = async (extra: Record<string, string> = {}) =>
+    await untilReady(
+      await startServiceProcess({ service: "consumer", dataDir, env: { ...base, ...extra } }),
+    );
   const producer = await startServiceProcess({ service: "producer", dataDir, env: base });
   let consumer: ServiceProcess;
   try {
+    await untilReady(producer);
     consumer = await startConsumer();
   } catch (error) {
     await producer.stop();
@@ -62,6 +66,24 @@ export async function startMessaging(
     },
   };
   return messaging;
+}
+
+/**
+ * Waits for `service`'s /ready: a service logs "Listening" while its RabbitMQ connection is still
+ * being made, and on a busy machine a request sent then got 503.
+ */
+async function untilReady(service: ServiceProcess): Promise<ServiceProcess> {
+  try {
+    await waitFor(`${service.name} ready`, async () => {
+      const response = await fetch(`${service.url}/ready`);
+      await response.body?.cancel();
+      return response.ok;
+    }, { timeoutMs: 30_000 });
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
 }
 
 /** Ids of the messages whose CONSUMER span says they were processed. */

@@ -1,8 +1,11 @@
 /**
- * Structured logs: one JSON object a line, carrying the active trace and span ids.
+ * Structured logs: one JSON object a line (or one short coloured line for a person, see
+ * `LOG_FORMATS`), carrying the active trace and span ids. A sink given to `Logger.ship` also
+ * receives every written record, which is how records reach the OTLP logs pipeline.
  * This is the only file of the project that touches `console`.
  */
 import { trace } from "@opentelemetry/api";
+import { formatPretty } from "./log_pretty.ts";
 
 /** Log levels from most to least verbose. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -10,8 +13,26 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 /** One of `LOG_LEVELS`. */
 export type LogLevel = typeof LOG_LEVELS[number];
 
+/** How a line looks: a JSON object, or a short line for a person reading a terminal. */
+export const LOG_FORMATS = ["json", "pretty"] as const;
+
+/** One of `LOG_FORMATS`. */
+export type LogFormat = typeof LOG_FORMATS[number];
+
 /** Extra fields of a log line. Errors are serialized with name, message and stack. */
 export type LogFields = Readonly<Record<string, unknown>>;
+
+/** A record that passed the level check, as a sink receives it (in the caller's context). */
+export interface LogEntry {
+  /** Epoch milliseconds, the same instant as the line's `time`. */
+  readonly timeMs: number;
+  readonly level: LogLevel;
+  readonly msg: string;
+  readonly fields: LogFields | undefined;
+}
+
+/** Receives each written record; called synchronously, so the caller's span is active. */
+export type LogSink = (entry: LogEntry) => void;
 
 /** A logger bound to one service. */
 export interface Logger {
@@ -21,36 +42,50 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** Whether lines of `level` are written. */
   enabled(level: LogLevel): boolean;
+  /** Hands every record written from now on to `sink` too; `undefined` stops that. */
+  ship(sink: LogSink | undefined): void;
 }
 
 /** Writes one finished line; the default writes to stdout, warnings and errors to stderr. */
 export type LogWriter = (line: string, level: LogLevel) => void;
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const INVALID_TRACE_ID = "00000000000000000000000000000000";
 
 /** Creates a logger; `write` lets tests capture lines. */
 export function createLogger(
-  options: { service: string; level?: LogLevel; write?: LogWriter },
+  options: { service: string; level?: LogLevel; format?: LogFormat; write?: LogWriter },
 ): Logger {
   const threshold = RANK[options.level ?? "info"];
   const write = options.write ?? writeToConsole;
+  const pretty = options.format === "pretty";
+  let sink: LogSink | undefined;
   const log = (level: LogLevel, msg: string, fields?: LogFields): void => {
+    // Below the threshold a record costs this comparison and nothing else.
     if (RANK[level] < threshold) return;
+    const timeMs = Date.now();
     const record: Record<string, unknown> = {
-      time: new Date().toISOString(),
+      time: new Date(timeMs).toISOString(),
       level,
       service: options.service,
       msg,
     };
     const spanContext = trace.getActiveSpan()?.spanContext();
-    if (spanContext !== undefined && spanContext.traceId !== "00000000000000000000000000000000") {
+    if (spanContext !== undefined && spanContext.traceId !== INVALID_TRACE_ID) {
       record.trace_id = spanContext.traceId;
       record.span_id = spanContext.spanId;
     }
     for (const [key, value] of Object.entries(fields ?? {})) {
       record[key] = value instanceof Error ? serializeError(value) : value;
     }
-    write(safeStringify(record), level);
+    // stdout first: shipping is a queue push, and a sink that throws must not lose the line.
+    write(pretty ? formatPretty(record) : safeStringify(record), level);
+    if (sink === undefined) return;
+    try {
+      sink({ timeMs, level, msg, fields });
+    } catch {
+      // Telemetry never fails the caller; the line above is already written.
+    }
   };
   return {
     debug: (msg, fields) => log("debug", msg, fields),
@@ -58,17 +93,23 @@ export function createLogger(
     warn: (msg, fields) => log("warn", msg, fields),
     error: (msg, fields) => log("error", msg, fields),
     enabled: (level) => RANK[level] >= threshold,
+    ship: (next) => sink = next,
   };
 }
 
 function writeToConsole(line: string, level: LogLevel): void {
+  // Both warn and error go to stderr; with OTEL_DENO, Deno exports console.warn as WARN and
+  // console.error as ERROR, so each keeps its severity there.
   // deno-lint-ignore no-console -- the one place allowed to write to the console
-  if (RANK[level] >= RANK.warn) console.error(line);
+  if (level === "error") console.error(line);
+  // deno-lint-ignore no-console -- as above
+  else if (level === "warn") console.warn(line);
   // deno-lint-ignore no-console -- as above
   else console.log(line);
 }
 
-function serializeError(error: Error): Record<string, unknown> {
+/** An error as a plain object: name, message, stack and cause. */
+export function serializeError(error: Error): Record<string, unknown> {
   const result: Record<string, unknown> = { name: error.name, message: error.message };
   if (error.stack !== undefined) result.stack = error.stack;
   if (error.cause !== undefined) {

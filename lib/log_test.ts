@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { context, trace } from "@opentelemetry/api";
-import { createLogger, type LogLevel } from "./log.ts";
+import { createLogger, type LogEntry, type LogLevel } from "./log.ts";
 import { createTestTelemetry } from "./testing/telemetry.ts";
 
 function capture(level?: LogLevel) {
@@ -91,4 +91,70 @@ Deno.test("createLogger() still writes a line for unserializable fields", () => 
   assert.equal(record.level, "warn");
   assert.equal(record.service, "svc");
   assert.equal(record.fields, "[unserializable]");
+});
+
+Deno.test("Logger.ship() hands each written record to the sink in the caller's span", () => {
+  const { telemetry } = createTestTelemetry();
+  const { logger, records } = capture("info");
+  const entries: { entry: LogEntry; spanId: string | undefined }[] = [];
+  logger.ship((entry) =>
+    entries.push({ entry, spanId: trace.getActiveSpan()?.spanContext().spanId })
+  );
+  const span = telemetry.tracer.startSpan("work");
+  context.with(trace.setSpan(context.active(), span), () => logger.warn("Inside", { n: 1 }));
+  span.end();
+  logger.debug("Below the level");
+  assert.equal(entries.length, 1, "a record below LOG_LEVEL reaches neither stdout nor the sink");
+  const [{ entry, spanId }] = entries as [typeof entries[0]];
+  assert.equal(spanId, span.spanContext().spanId);
+  assert.equal(entry.level, "warn");
+  assert.equal(entry.msg, "Inside");
+  assert.deepEqual(entry.fields, { n: 1 });
+  assert.equal(entry.timeMs, Date.parse(records()[0].time));
+
+  logger.ship(undefined);
+  logger.info("Not shipped");
+  assert.equal(entries.length, 1);
+});
+
+Deno.test("Logger.ship() keeps the line when the sink throws", () => {
+  const { logger, records } = capture();
+  logger.ship(() => {
+    throw new Error("exporter broke");
+  });
+  logger.info("Still written");
+  assert.deepEqual(records().map((r) => r.msg), ["Still written"]);
+});
+
+Deno.test("createLogger() in the pretty format writes one short coloured line", () => {
+  const { telemetry } = createTestTelemetry();
+  const lines: string[] = [];
+  const logger = createLogger({
+    service: "order",
+    format: "pretty",
+    write: (line) => lines.push(line),
+  });
+  const span = telemetry.tracer.startSpan("work");
+  context.with(
+    trace.setSpan(context.active(), span),
+    () =>
+      logger.warn("Unknown user; order refused", {
+        username: "ada lovelace",
+        order_id: 7,
+        error: new TypeError("boom"),
+        nested: { a: 1 },
+      }),
+  );
+  span.end();
+  logger.info("Line\nbreak\x1b[2J");
+  const [line, second] = lines as [string, string];
+  // deno-lint-ignore no-control-regex -- stripping the colour codes
+  const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+  assert.match(
+    plain,
+    /^\d\d:\d\d:\d\d\.\d{3} WARN {2}order Unknown user; order refused username="ada lovelace" order_id=7 error="TypeError: boom" nested=\{"a":1\} trace=[0-9a-f]{8}$/,
+  );
+  assert.ok(plain.endsWith(`trace=${span.spanContext().traceId.slice(0, 8)}`));
+  assert.ok(line.includes("\x1b[33mWARN"), "warn in yellow");
+  assert.ok(!second.includes("\n") && !second.includes("\x1b[2J"), "no control characters");
 });

@@ -46,9 +46,13 @@ export function createApp(deps: OrderAppDeps): Hono {
   /** Throws 422 for an unknown user and 503 when the user service cannot tell. */
   const requireUser = async (username: string): Promise<void> => {
     try {
-      if (await users.find(username) !== undefined) return;
+      if (await users.find(username) !== undefined) {
+        logger.debug("User checked", { username });
+        return;
+      }
     } catch (error) {
       if (error instanceof UserServiceUnavailableError) {
+        logger.error("User service unavailable; order refused", { username, error });
         throw new HttpError(503, "user_service_unavailable", error.message, {
           cause: error,
           headers: { "retry-after": "1" },
@@ -56,6 +60,7 @@ export function createApp(deps: OrderAppDeps): Hono {
       }
       throw error;
     }
+    logger.warn("Unknown user; order refused", { username });
     throw new HttpError(422, "unknown_user", `User "${username}" does not exist`);
   };
 

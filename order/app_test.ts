@@ -15,7 +15,11 @@ import { createApp } from "./app.ts";
 import { createOrderStore } from "./store.ts";
 
 const USER_TIMEOUT_MS = 300;
-const logger = createLogger({ service: "test", write: () => {} });
+/** Every line the apps under test log, newest last. */
+const logged: Record<string, unknown>[] = [];
+const logger = createLogger({ service: "test", write: (line) => logged.push(JSON.parse(line)) });
+const loggedAt = (level: string, msg: string) =>
+  logged.filter((line) => line.level === level && line.msg === msg);
 
 interface Fixture {
   app: Hono;
@@ -139,11 +143,15 @@ Deno.test("POST /orders creates an order with its total", async () => {
   });
 });
 
-Deno.test("POST /orders returns 422 for an unknown user", async () => {
-  await withApp(async ({ app }) => {
+Deno.test("POST /orders returns 422 for an unknown user, and logs a warning", async () => {
+  await withApp(async ({ app, exporter }) => {
     const response = await app.request("/orders", jsonInit("POST", { ...ORDER, username: "zed" }));
     assert.equal(await expectError(response, 422, "unknown_user"), 'User "zed" does not exist');
     assert.equal((await (await app.request("/orders")).json()).total, 0);
+    const [refused] = loggedAt("warn", "Unknown user; order refused").slice(-1);
+    assert.equal(refused?.username, "zed");
+    const server = exporter.getFinishedSpans().find((span) => span.name === "POST /orders");
+    assert.equal(refused?.span_id, server?.spanContext().spanId, "logged under the SERVER span");
   });
 });
 
@@ -168,6 +176,9 @@ Deno.test("POST /orders returns 503 when the user service is down", async () => 
     const server = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER);
     assert.equal(server?.status.code, SpanStatusCode.ERROR);
     assert.equal((await (await app.request("/orders")).json()).total, 0);
+    const [failed] = loggedAt("error", "User service unavailable; order refused").slice(-1);
+    assert.equal(failed?.span_id, server?.spanContext().spanId);
+    assert.match(String((failed?.error as { message?: string })?.message), /unreachable/);
   }, "down");
 });
 

@@ -42,7 +42,10 @@ export function createApp(deps: ProducerAppDeps): Hono {
 
   app.post("/send", async (c) => {
     const input = await readJson(c, sendSchema);
-    const { message, traceId } = await send(input.content, input.priority).catch(unavailable);
+    const { message, traceId } = await send(input.content, input.priority).catch((error) => {
+      logger.error("Message not published", { priority: input.priority, error });
+      return unavailable(error);
+    });
     logger.debug("Message sent", { message_id: message.id, priority: message.priority });
     return c.json({
       status: "confirmed",
@@ -61,6 +64,11 @@ export function createApp(deps: ProducerAppDeps): Hono {
     const ids = results.flatMap((r) => r.status === "fulfilled" ? [r.value.message.id] : []);
     if (ids.length < input.count) {
       const failure = results.find((r) => r.status === "rejected")?.reason;
+      logger.error("Bulk send partly failed", {
+        confirmed: ids.length,
+        count: input.count,
+        error: failure,
+      });
       throw new HttpError(
         503,
         "broker_unavailable",

@@ -22,18 +22,23 @@ class FakePublisher implements MessagePublisher {
 
 function setup() {
   const publisher = new FakePublisher();
+  const logged: Record<string, unknown>[] = [];
   const loads = new LoadRuns({ maxRuns: 2 });
   const app = createApp({
     publisher,
     loads,
     queue: "messages",
-    logger: createLogger({ service: "producer", level: "error", write: () => {} }),
+    logger: createLogger({
+      service: "producer",
+      level: "error",
+      write: (line) => logged.push(JSON.parse(line)),
+    }),
     telemetry: createTestTelemetry().telemetry,
     maxBodyBytes: 1024,
     readiness: { rabbitmq: () => publisher.ready || "not connected" },
   });
   const post = (path: string, body: unknown) => app.request(path, jsonInit("POST", body));
-  return { app, publisher, loads, post };
+  return { app, publisher, loads, post, logged };
 }
 
 Deno.test("POST /send returns 202 with the message id after the confirm", async (t) => {
@@ -81,8 +86,8 @@ Deno.test("POST /send returns 400 naming each invalid field", async (t) => {
   assert.equal(publisher.published.length, 0);
 });
 
-Deno.test("POST /send returns 503 when the broker did not confirm", async () => {
-  const { post, publisher } = setup();
+Deno.test("POST /send returns 503 and logs an error when the broker did not confirm", async () => {
+  const { post, publisher, logged } = setup();
   publisher.failWith = new PublishError("unavailable", "Broker unavailable: not connected");
   const response = await post("/send", { content: "x" });
   assert.equal(response.status, 503);
@@ -90,6 +95,10 @@ Deno.test("POST /send returns 503 when the broker did not confirm", async () => 
   const { error } = await response.json();
   assert.equal(error.code, "broker_unavailable");
   assert.match(error.message, /not connected/);
+  const failed = logged.filter((line) => line.msg === "Message not published");
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0]!.level, "error");
+  assert.match(String(failed[0]!.trace_id), /^[0-9a-f]{32}$/, "logged under the request's span");
 });
 
 Deno.test("POST /send-bulk publishes count messages", async (t) => {

@@ -3,7 +3,8 @@
  * its `start:<service>` task, in one log stream prefixed by service name. Ctrl-C stops them all
  * gracefully: SIGTERM runs each service's own shutdown; under `--watch` the watcher then stays
  * alive waiting for file changes, so once a service has logged that it stopped, its idle watcher
- * is killed. Anything still running after the deadline is killed too.
+ * is killed. Anything still running after the deadline is killed too. Services log short
+ * coloured lines here (LOG_FORMAT=pretty) unless LOG_FORMAT says otherwise.
  */
 import { textLines } from "../lib/text_lines.ts";
 
@@ -30,8 +31,8 @@ function watchArgs(task: string): string[] {
   return ["run", "--watch", ...words.slice(2)];
 }
 
-/** A service's own last words, or its watcher's once the script ended. */
-const FINISHED = /"msg":"Stopped"|Process finished/;
+/** A service's own last words (JSON or pretty line), or its watcher's once the script ended. */
+const FINISHED = /"msg":"Stopped"| Stopped$|Process finished/;
 
 async function pipe(
   stream: ReadableStream<Uint8Array>,
@@ -51,7 +52,10 @@ const children = services.map((name, index) => {
   const child = new Deno.Command(Deno.execPath(), {
     args: watchArgs(tasks[`start:${name}`]!),
     // Deno's built-in telemetry (OTEL_DENO=true) reads the name before our code runs.
-    env: { OTEL_SERVICE_NAME: Deno.env.get("OTEL_SERVICE_NAME") ?? name },
+    env: {
+      OTEL_SERVICE_NAME: Deno.env.get("OTEL_SERVICE_NAME") ?? name,
+      LOG_FORMAT: Deno.env.get("LOG_FORMAT") ?? "pretty",
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

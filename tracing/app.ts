@@ -1,6 +1,7 @@
 /**
  * The tracing service's two apps: the OTLP receiver (OTLP_PORT) and the query app (PORT) with the
- * own, Jaeger v1 and v3 APIs, the span API, alerts, `/health`, `/ready` and `/metrics`.
+ * own API and its log search, Jaeger v1 and v3 APIs, the span API, alerts, `/health`, `/ready`
+ * and `/metrics`.
  * Building them opens nothing and starts no timer.
  */
 import type { Hono } from "hono";
@@ -17,6 +18,7 @@ import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
 import { jaegerV1Routes } from "./query/jaeger_v1.ts";
 import { jaegerMetricsRoutes } from "./query/jaeger_metrics.ts";
 import { jaegerTransformRoutes } from "./query/jaeger_transform.ts";
+import { logsApiRoutes } from "./query/logs_api.ts";
 import type { OpenSpans } from "./span_api/open_spans.ts";
 import type { Pipeline } from "./pipeline/pipeline.ts";
 import { spanApiRoutes } from "./span_api/routes.ts";
@@ -67,6 +69,7 @@ export function createQueryApp(deps: QueryDeps): Hono {
     open_spans: deps.openSpans.size(),
   });
   app.route("/", ownApiRoutes(deps.store, health));
+  app.route("/", logsApiRoutes(deps.store));
   app.route("/", alertRoutes(deps.alerts));
   app.route("/", jaegerV1Routes(deps.store));
   app.route("/", jaegerV3Routes(deps.store));

@@ -311,10 +311,19 @@ export function loadConfig(env: Env): TracingConfig {
  * to ingest. When the OTLP endpoint is our own OTLP port on a local address, self-export is off.
  */
 function withoutSelfExport(config: TracingConfig): TracingConfig {
-  const endpoint = new URL(config.telemetry.tracesEndpoint);
-  const port = Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80));
   const local = ["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]", config.hostname];
-  if (port !== config.otlpPort || !local.includes(endpoint.hostname)) return config;
+  const isSelf = (url: string) => {
+    const endpoint = new URL(url);
+    const port = Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80));
+    return port === config.otlpPort && local.includes(endpoint.hostname);
+  };
+  const endpoint = new URL(config.telemetry.tracesEndpoint);
+  if (!isSelf(endpoint.href)) {
+    // Log records would loop the same way: each ingest request logs a line to ship.
+    if (!config.telemetry.logs.enabled || !isSelf(config.telemetry.logs.endpoint)) return config;
+    const logs = Object.freeze({ ...config.telemetry.logs, enabled: false });
+    return { ...config, telemetry: Object.freeze({ ...config.telemetry, logs }) };
+  }
   return {
     ...config,
     telemetry: Object.freeze({ ...config.telemetry, disabled: true }),

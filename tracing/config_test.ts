@@ -20,6 +20,16 @@ Deno.test("loadConfig() turns off self-export when the OTLP endpoint is this ser
     assert.equal(config.telemetry.disabled, true);
     assert.match(config.selfExportDisabledReason ?? "", /own OTLP port/);
   });
+  await t.step("log records aimed at this service are not shipped, spans still go out", () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318",
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://127.0.0.1:4318/v1/logs",
+    });
+    assert.equal(config.telemetry.disabled, false);
+    assert.equal(config.telemetry.logs.enabled, false);
+    const elsewhere = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318" });
+    assert.equal(elsewhere.telemetry.logs.enabled, true);
+  });
   await t.step("OTEL_DENO with a self endpoint is refused", () => {
     assert.throws(() => loadConfig({ OTEL_DENO: "true" }), /OTEL_DENO/);
   });

@@ -71,6 +71,12 @@ export async function failMessage(
         "messaging.rabbitmq.retry_count": retryCount,
         "messaging.rabbitmq.failure_reason": reason,
       });
+      options.logger.warn("Message failed; retry scheduled", {
+        message_id: message.messageId,
+        retry_count: retryCount,
+        max_retries: options.maxRetries,
+        reason,
+      });
     } else {
       const deadLetter = deadLetterName(options.queue);
       await options.publisher.publish({
@@ -89,7 +95,13 @@ export async function failMessage(
         "messaging.rabbitmq.failure_reason": reason,
         "messaging.rabbitmq.dead_letter_exchange": deadLetter,
       });
-      options.logger.warn("Message dead-lettered", { message_id: message.messageId, reason });
+      // A dead letter needs a person: nothing retries it any more.
+      options.logger.error("Message failed; dead-lettered", {
+        message_id: message.messageId,
+        retry_count: message.retryCount,
+        dead_letter_exchange: deadLetter,
+        reason,
+      });
     }
   } catch (publishError) {
     options.logger.warn("Could not retry or dead-letter a message; returning it to the queue", {

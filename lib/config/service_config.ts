@@ -2,7 +2,7 @@
 import type { EnvReader } from "./env_reader.ts";
 import { int, oneOf, port, text } from "./parsers.ts";
 import { type Declared, declareVariables, type VariableGroup } from "./variables.ts";
-import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../log.ts";
 import {
   readTelemetryConfig,
   type TelemetryConfig,
@@ -31,6 +31,11 @@ function sharedInits(defaultPort: number) {
       parse: oneOf(LOG_LEVELS),
       default: "info",
       meaning: "`debug`, `info`, `warn`, `error`",
+    },
+    LOG_FORMAT: {
+      parse: oneOf(LOG_FORMATS),
+      default: "json",
+      meaning: "`json` lines, or `pretty` short coloured lines for a person (`deno task dev`)",
     },
     MAX_BODY_BYTES: {
       parse: int({ min: 1, max: 64 * 1024 * 1024 }),
@@ -91,6 +96,8 @@ export interface ServiceConfig {
   readonly dataDir: string;
   /** LOG_LEVEL. */
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT: JSON lines, or short lines for a person (`deno task dev` sets `pretty`). */
+  readonly logFormat: LogFormat;
   /** MAX_BODY_BYTES: larger request bodies get 413. */
   readonly maxBodyBytes: number;
   /** SHUTDOWN_TIMEOUT_MS: the hard deadline for a graceful stop. */
@@ -110,6 +117,7 @@ export function readServiceConfig(
     port: read.value(shared.PORT),
     dataDir: read.value(shared.DATA_DIR),
     logLevel: read.value(shared.LOG_LEVEL),
+    logFormat: read.value(shared.LOG_FORMAT),
     maxBodyBytes: read.value(shared.MAX_BODY_BYTES),
     shutdownTimeoutMs: read.value(shared.SHUTDOWN_TIMEOUT_MS),
     telemetry: readTelemetryConfig(read, {

@@ -82,8 +82,10 @@ export interface ServiceContext<C> {
 
 /**
  * The one way a service starts: answer `--help`/`--version`/`--healthcheck`, load the config
- * (exit 78 listing every bad variable), log it with secrets masked, start telemetry, let `start`
- * open the dependencies and build the apps, then serve every listener until SIGINT/SIGTERM.
+ * (exit 78 listing every bad variable), log it with secrets masked (in LOG_FORMAT), start
+ * telemetry (which from then on also ships every log record over OTLP, unless
+ * OTEL_LOGS_EXPORTER=none), let `start` open the dependencies and build the apps, then serve
+ * every listener until SIGINT/SIGTERM.
  */
 export async function startService<C extends ServiceConfig>(options: {
   spec: ServiceSpec;
@@ -93,7 +95,11 @@ export async function startService<C extends ServiceConfig>(options: {
   const { spec } = options;
   await handleCliFlags(spec);
   const config = loadConfigOrExit(spec.service, options.loadConfig);
-  const logger = createLogger({ service: config.telemetry.serviceName, level: config.logLevel });
+  const logger = createLogger({
+    service: config.telemetry.serviceName,
+    level: config.logLevel,
+    format: config.logFormat,
+  });
   logConfig(logger, config, { spec, env: Deno.env.toObject() });
   const telemetry = startTelemetry(config.telemetry, { logger });
   const parts = await options.start({ config, logger, telemetry });

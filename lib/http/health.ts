@@ -35,7 +35,11 @@ export function healthRoutes(options: {
       service: options.service,
       version: VERSION,
       uptime_seconds: Math.round((performance.now() - started) / 1000),
-      telemetry: { ...options.telemetry.summary, spans: options.telemetry.stats() ?? null },
+      telemetry: {
+        ...options.telemetry.summary,
+        spans: options.telemetry.stats() ?? null,
+        logs: options.telemetry.logStats?.() ?? null,
+      },
       ...options.details,
     }));
   app.get("/ready", async (c) => {

@@ -28,7 +28,7 @@ Deno.test("GET /health answers 200 without checking dependencies", async () => {
   assert.equal(body.service, "svc");
   assert.equal(body.version, VERSION);
   assert.equal(typeof body.uptime_seconds, "number");
-  assert.deepEqual(body.telemetry, { mode: "sdk", spans: null });
+  assert.deepEqual(body.telemetry, { mode: "sdk", spans: null, logs: null });
   assert.equal(checked, false);
 });
 
@@ -46,6 +46,23 @@ Deno.test("GET /health shows the span pipeline counters", async () => {
   };
   const response = await routes(undefined, { ...telemetry, stats: () => stats }).request("/health");
   assert.deepEqual((await response.json()).telemetry.spans, stats);
+});
+
+Deno.test("GET /health shows the log record pipeline counters", async () => {
+  const { telemetry } = createTestTelemetry();
+  const stats = {
+    exported: 7,
+    exportFailed: 0,
+    dropped: 1,
+    queued: 2,
+    queueCapacity: 8,
+    shed: 3,
+    shedBridged: 0,
+    exportProbes: 0,
+  };
+  const response = await routes(undefined, { ...telemetry, logStats: () => stats })
+    .request("/health");
+  assert.deepEqual((await response.json()).telemetry.logs, stats);
 });
 
 Deno.test("GET /ready answers 200 when every check passes", async () => {

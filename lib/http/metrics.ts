@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics through prom-client, one registry per service: HTTP request counts and
- * durations per route and status, and the span pipeline's counters.
+ * durations per route and status, and the span and log record pipelines' counters.
  */
 import type { MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -62,23 +62,14 @@ export function httpServerMetrics(registry: Registry): MiddlewareHandler {
   };
 }
 
-/** Exposes the span pipeline's counters (sdk mode) as Prometheus metrics. */
+/** Exposes the span and log record pipelines' counters (sdk mode) as Prometheus metrics. */
 export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetry): void {
-  let last: SpanPipelineStats | undefined;
-  const current = () => (last = telemetry.stats() ?? last);
-  new Counter({
+  const spans = () => telemetry.stats();
+  outcomeCounter(registry, {
     name: "otel_sdk_spans_total",
     help: "Finished, sampled spans by what became of them: exported, export_failed, dropped",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
-    collect() {
-      const previous = { ...last };
-      const stats = current();
-      if (stats === undefined) return;
-      this.inc({ outcome: "exported" }, stats.exported - (previous.exported ?? 0));
-      this.inc({ outcome: "export_failed" }, stats.exportFailed - (previous.exportFailed ?? 0));
-      this.inc({ outcome: "dropped" }, stats.dropped - (previous.dropped ?? 0));
-    },
+    outcomes: ["exported", "export_failed", "dropped"],
+    read: spans,
   });
   let shedSoFar = 0;
   new Counter({
@@ -87,7 +78,7 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
       "Local root spans not recorded, with their children, because the batch queue was full or span exports were failing",
     registers: [registry],
     collect() {
-      const shed = current()?.shed;
+      const shed = spans()?.shed;
       if (shed === undefined) return;
       this.inc(shed - shedSoFar);
       shedSoFar = shed;
@@ -100,26 +91,77 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
       "Spans of shed traces recorded after all because their context was sent to another service",
     registers: [registry],
     collect() {
-      const bridged = current()?.shedBridged;
+      const bridged = spans()?.shedBridged;
       if (bridged === undefined) return;
       this.inc(bridged - bridgedSoFar);
       bridgedSoFar = bridged;
     },
   });
-  new Gauge({
-    name: "otel_sdk_span_queue_size",
-    help: "Spans waiting in the batch queue",
+  queueGauges(registry, { prefix: "otel_sdk_span", items: "Spans", read: spans });
+
+  const logs = () => telemetry.logStats?.();
+  outcomeCounter(registry, {
+    name: "otel_sdk_log_records_total",
+    help:
+      "Log records handed to the logs SDK, by what became of them: exported, export_failed, dropped, shed (not handed over while exports failed or the queue was full)",
+    outcomes: ["exported", "export_failed", "dropped", "shed"],
+    read: logs,
+  });
+  queueGauges(registry, { prefix: "otel_sdk_log", items: "Log records", read: logs });
+}
+
+/** The label values of a pipeline outcome counter, and the running totals they count. */
+const OUTCOME_FIELDS = {
+  exported: "exported",
+  export_failed: "exportFailed",
+  dropped: "dropped",
+  shed: "shed",
+} as const satisfies Record<string, keyof SpanPipelineStats>;
+
+/** A counter by `outcome` that follows the running totals `read` returns at each scrape. */
+function outcomeCounter(registry: Registry, options: {
+  name: string;
+  help: string;
+  outcomes: readonly (keyof typeof OUTCOME_FIELDS)[];
+  read: () => SpanPipelineStats | undefined;
+}): void {
+  let last: SpanPipelineStats | undefined;
+  new Counter({
+    name: options.name,
+    help: options.help,
+    labelNames: ["outcome"] as const,
     registers: [registry],
     collect() {
-      this.set(telemetry.stats()?.queued ?? 0);
+      const stats = options.read();
+      if (stats === undefined) return;
+      for (const outcome of options.outcomes) {
+        const field = OUTCOME_FIELDS[outcome];
+        this.inc({ outcome }, stats[field] - (last?.[field] ?? 0));
+      }
+      last = stats;
+    },
+  });
+}
+
+/** `<prefix>_queue_size` and `<prefix>_queue_capacity` of a batch processor. */
+function queueGauges(
+  registry: Registry,
+  options: { prefix: string; items: string; read: () => SpanPipelineStats | undefined },
+): void {
+  new Gauge({
+    name: `${options.prefix}_queue_size`,
+    help: `${options.items} waiting in the batch queue`,
+    registers: [registry],
+    collect() {
+      this.set(options.read()?.queued ?? 0);
     },
   });
   new Gauge({
-    name: "otel_sdk_span_queue_capacity",
-    help: "Capacity of the batch queue",
+    name: `${options.prefix}_queue_capacity`,
+    help: `Capacity of the ${options.items.toLowerCase()} batch queue`,
     registers: [registry],
     collect() {
-      this.set(telemetry.stats()?.queueCapacity ?? 0);
+      this.set(options.read()?.queueCapacity ?? 0);
     },
   });
 }

@@ -1,10 +1,11 @@
 /**
- * The Hono app every service starts from: head limits, tracing, metrics, body limit, JSON errors,
- * `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
+ * The Hono app every service starts from: head limits, tracing, request log, metrics, body limit,
+ * JSON errors, `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Registry } from "prom-client";
 import { limitBodySize } from "./body.ts";
+import { requestLog } from "./request_log.ts";
 import { createErrorHandler, notFoundHandler } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { limitRequestHead } from "./request_head.ts";
@@ -42,13 +43,15 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   registerTelemetryMetrics(registry, options.telemetry);
 
   const app = new Hono();
+  const untracedPaths = ["/health", "/ready", "/metrics"];
   // Before tracing, so an oversize URL or header never becomes a span attribute.
   app.use(limitRequestHead());
   app.use(httpServerTracing({
     tracer: options.telemetry.tracer,
     mode: options.telemetry.mode,
-    untracedPaths: ["/health", "/ready", "/metrics"],
+    untracedPaths,
   }));
+  app.use(requestLog(options.logger, { quietPaths: untracedPaths }));
   app.use(httpServerMetrics(registry));
   app.use(limitBodySize(options.maxBodyBytes));
   if (options.auth !== undefined) app.use(options.auth);

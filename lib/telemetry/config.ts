@@ -6,7 +6,7 @@
  */
 import type { EnvReader } from "../config/env_reader.ts";
 import { bool, int, keyValueList, number, oneOf, text, url } from "../config/parsers.ts";
-import { type Declared, declareVariables } from "../config/variables.ts";
+import { type Declared, declareVariables, type Variable } from "../config/variables.ts";
 
 /** Sampler names of `OTEL_TRACES_SAMPLER` that this project supports. */
 export const SAMPLER_NAMES = [
@@ -26,6 +26,27 @@ export const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
 
 /** One of `OTLP_PROTOCOLS`. */
 export type OtlpProtocol = typeof OTLP_PROTOCOLS[number];
+
+/** Values of `OTEL_LOGS_EXPORTER` this project supports. */
+export const LOGS_EXPORTERS = ["otlp", "none"] as const;
+
+/** Batch processor limits, for spans (`OTEL_BSP_*`) and log records (`OTEL_BLRP_*`). */
+export interface BatchLimits {
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+  readonly scheduledDelayMs: number;
+}
+
+/** Where and how log records are shipped (`OTEL_LOGS_EXPORTER`, `OTEL_EXPORTER_OTLP_LOGS_*`). */
+export interface LogsExportConfig {
+  /** `false` with OTEL_LOGS_EXPORTER=none: logs go to stdout only. */
+  readonly enabled: boolean;
+  readonly endpoint: string;
+  readonly protocol: OtlpProtocol;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly exportTimeoutMs: number;
+  readonly batch: BatchLimits;
+}
 
 /** Values of `OTLP_SERIALIZER`: our OTLP/protobuf encoder, or the official one (the oracle). */
 export const OTLP_SERIALIZERS = ["fast", "official"] as const;
@@ -54,11 +75,8 @@ export interface TelemetryConfig {
   readonly sampler: SamplerName;
   /** Ratio for the `traceidratio` samplers, from 0 to 1. */
   readonly samplerArg: number;
-  readonly batch: {
-    readonly maxQueueSize: number;
-    readonly maxExportBatchSize: number;
-    readonly scheduledDelayMs: number;
-  };
+  readonly batch: BatchLimits;
+  readonly logs: LogsExportConfig;
 }
 
 /** Default OTLP/HTTP endpoint, as the OpenTelemetry SDKs use it. */
@@ -86,7 +104,7 @@ function telemetryInits(service: string) {
     OTEL_EXPORTER_OTLP_ENDPOINT: {
       parse: url(),
       default: DEFAULT_OTLP_ENDPOINT,
-      meaning: "OTLP/HTTP base URL; traces go to `<base>/v1/traces`",
+      meaning: "OTLP/HTTP base URL; traces go to `<base>/v1/traces`, logs to `<base>/v1/logs`",
     },
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
       parse: url(),
@@ -104,8 +122,9 @@ function telemetryInits(service: string) {
     OTLP_SERIALIZER: {
       parse: oneOf(OTLP_SERIALIZERS),
       default: "fast",
-      meaning: "who encodes `http/protobuf` exports: `fast` (ours) or `official` " +
-        "(`@opentelemetry/otlp-transformer`, the test oracle); JSON always uses the official one",
+      meaning: "who encodes `http/protobuf` span exports: `fast` (ours) or `official` " +
+        "(`@opentelemetry/otlp-transformer`, the test oracle); JSON and log records always use " +
+        "the official one",
     },
     OTEL_EXPORTER_OTLP_HEADERS: {
       parse: keyValueList(),
@@ -151,6 +170,43 @@ function telemetryInits(service: string) {
       default: "1000",
       meaning: "ms between exports (spec: 5000)",
     },
+    OTEL_LOGS_EXPORTER: {
+      parse: oneOf(LOGS_EXPORTERS),
+      default: "otlp",
+      meaning: "`otlp` ships log records too; `none`: logs go to stdout only",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: {
+      parse: url(),
+      meaning: "full URL for log records, used as is (default: `<base>/v1/logs`)",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: {
+      parse: oneOf(OTLP_PROTOCOLS),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_PROTOCOL` for logs",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_HEADERS: {
+      parse: keyValueList(),
+      secret: true,
+      meaning: "overrides `OTEL_EXPORTER_OTLP_HEADERS` for logs",
+    },
+    OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: {
+      parse: int({ min: 1 }),
+      meaning: "overrides `OTEL_EXPORTER_OTLP_TIMEOUT` for logs",
+    },
+    OTEL_BLRP_MAX_QUEUE_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "8192",
+      meaning: "log records buffered before new ones are dropped and counted (spec: 2048)",
+    },
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: {
+      parse: int({ min: 1, max: 1_000_000 }),
+      default: "512",
+      meaning: "log records per export request, at most the queue size",
+    },
+    OTEL_BLRP_SCHEDULE_DELAY: {
+      parse: int({ min: 0 }),
+      default: "1000",
+      meaning: "ms between log exports",
+    },
     OTEL_SDK_DISABLED: {
       parse: bool(),
       default: "false",
@@ -165,9 +221,9 @@ function telemetryInits(service: string) {
 }
 
 /**
- * Reads the `OTEL_*` variables through `read`; problems are collected by the reader.
- * The batch queue defaults to 8192 spans (the spec says 2048) because a burst of messages
- * overflowed 2048 here and dropped most spans.
+ * Reads the `OTEL_*` variables through `read`; problems are collected by the reader. Each
+ * signal-specific exporter variable wins over its `OTEL_EXPORTER_OTLP_*` counterpart, which is
+ * read once so a bad value is reported once.
  */
 export function readTelemetryConfig(
   read: EnvReader,
@@ -178,25 +234,18 @@ export function readTelemetryConfig(
   const namedName = read.given(v.OTEL_SERVICE_NAME) ?? resourceAttributes["service.name"];
   const serviceName = namedName ?? defaults.serviceName;
 
-  const base = read.value(v.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const tracesEndpoint = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ??
-    `${base.replace(/\/+$/, "")}/v1/traces`;
-  const protocol = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ??
-    read.value(v.OTEL_EXPORTER_OTLP_PROTOCOL);
-
+  const base = read.value(v.OTEL_EXPORTER_OTLP_ENDPOINT).replace(/\/+$/, "");
+  const tracesProtocol = read.optional(v.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL);
+  const logsProtocol = read.optional(v.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL);
+  // Only read when a signal falls back to it, as the specification's precedence says.
+  const sharedProtocol = tracesProtocol === undefined || logsProtocol === undefined
+    ? read.value(v.OTEL_EXPORTER_OTLP_PROTOCOL)
+    : undefined;
+  const headers = read.optional(v.OTEL_EXPORTER_OTLP_HEADERS);
   const timeoutMs = read.value(v.OTEL_EXPORTER_OTLP_TIMEOUT);
+
   const sampler = read.value(v.OTEL_TRACES_SAMPLER);
   const samplerArg = sampler.endsWith("traceidratio") ? read.value(v.OTEL_TRACES_SAMPLER_ARG) : 1;
-
-  const maxQueueSize = read.value(v.OTEL_BSP_MAX_QUEUE_SIZE);
-  const maxExportBatchSize = read.value(v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE);
-  if (maxExportBatchSize > maxQueueSize) {
-    read.problem(
-      v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-      String(maxExportBatchSize),
-      `at most OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`,
-    );
-  }
 
   return Object.freeze({
     serviceName,
@@ -205,20 +254,54 @@ export function readTelemetryConfig(
     resourceAttributes: Object.freeze(resourceAttributes),
     disabled: read.value(v.OTEL_SDK_DISABLED),
     denoBuiltin: read.value(v.OTEL_DENO),
-    tracesEndpoint,
-    protocol,
+    tracesEndpoint: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? `${base}/v1/traces`,
+    protocol: tracesProtocol ?? sharedProtocol ?? "http/protobuf",
     serializer: read.value(v.OTLP_SERIALIZER),
-    headers: Object.freeze({
-      ...read.optional(v.OTEL_EXPORTER_OTLP_HEADERS),
-      ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
-    }),
+    headers: Object.freeze({ ...headers, ...read.optional(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS) }),
     exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) ?? timeoutMs,
     sampler,
     samplerArg,
-    batch: Object.freeze({
-      maxQueueSize,
-      maxExportBatchSize,
-      scheduledDelayMs: read.value(v.OTEL_BSP_SCHEDULE_DELAY),
+    batch: readBatchLimits(read, {
+      queue: v.OTEL_BSP_MAX_QUEUE_SIZE,
+      batch: v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      delay: v.OTEL_BSP_SCHEDULE_DELAY,
     }),
+    logs: Object.freeze({
+      enabled: read.value(v.OTEL_LOGS_EXPORTER) === "otlp",
+      endpoint: read.optional(v.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) ?? `${base}/v1/logs`,
+      protocol: logsProtocol ?? sharedProtocol ?? "http/protobuf",
+      headers: Object.freeze({ ...headers, ...read.optional(v.OTEL_EXPORTER_OTLP_LOGS_HEADERS) }),
+      exportTimeoutMs: read.optional(v.OTEL_EXPORTER_OTLP_LOGS_TIMEOUT) ?? timeoutMs,
+      batch: readBatchLimits(read, {
+        queue: v.OTEL_BLRP_MAX_QUEUE_SIZE,
+        batch: v.OTEL_BLRP_MAX_EXPORT_BATCH_SIZE,
+        delay: v.OTEL_BLRP_SCHEDULE_DELAY,
+      }),
+    }),
+  });
+}
+
+/**
+ * A batch processor's queue, batch and delay. The queue defaults to 8192 (the spec says 2048) and
+ * the span delay to 1 s (spec: 5 s) because a burst of messages overflowed 2048 here and dropped
+ * most spans.
+ */
+function readBatchLimits(
+  read: EnvReader,
+  variables: { queue: Variable<number>; batch: Variable<number>; delay: Variable<number> },
+): BatchLimits {
+  const maxQueueSize = read.value(variables.queue);
+  const maxExportBatchSize = read.value(variables.batch);
+  if (maxExportBatchSize > maxQueueSize) {
+    read.problem(
+      variables.batch,
+      String(maxExportBatchSize),
+      `at most ${variables.queue.name} (${maxQueueSize})`,
+    );
+  }
+  return Object.freeze({
+    maxQueueSize,
+    maxExportBatchSize,
+    scheduledDelayMs: read.value(variables.delay),
   });
 }

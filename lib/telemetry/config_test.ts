@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createEnvReader, type Env } from "../config/env_reader.ts";
 import { catchConfigError } from "../testing/config.ts";
-import { readTelemetryConfig, type TelemetryConfig } from "./config.ts";
+import { readTelemetryConfig, type TelemetryConfig, telemetryVariables } from "./config.ts";
 
 const DEFAULTS = { serviceName: "svc", serviceVersion: "1.2.3" };
 
@@ -270,4 +270,75 @@ Deno.test("readTelemetryConfig() lists every bad OTEL variable together", () => 
       "OTEL_TRACES_SAMPLER_ARG",
     ],
   );
+});
+
+Deno.test("readTelemetryConfig() reads the logs exporter's settings", async (t) => {
+  await t.step("ships to <base>/v1/logs with the shared settings by default", () => {
+    const { logs } = load({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_HEADERS: "a=1",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+    });
+    assert.deepEqual(logs, {
+      enabled: true,
+      endpoint: "http://collector:4318/v1/logs",
+      protocol: "http/json",
+      headers: { a: "1" },
+      exportTimeoutMs: 500,
+      batch: { maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMs: 1000 },
+    });
+  });
+  await t.step("OTEL_EXPORTER_OTLP_LOGS_* and OTEL_BLRP_* win for logs only", () => {
+    const config = load({
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: "http://logs:9000/in",
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_HEADERS: "a=1,b=2",
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: "b=3",
+      OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "700",
+      OTEL_BLRP_MAX_QUEUE_SIZE: "100",
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "10",
+      OTEL_BLRP_SCHEDULE_DELAY: "50",
+    });
+    assert.equal(config.logs.endpoint, "http://logs:9000/in");
+    assert.equal(config.logs.protocol, "http/json");
+    assert.deepEqual(config.logs.headers, { a: "1", b: "3" });
+    assert.equal(config.logs.exportTimeoutMs, 700);
+    assert.deepEqual(config.logs.batch, {
+      maxQueueSize: 100,
+      maxExportBatchSize: 10,
+      scheduledDelayMs: 50,
+    });
+    // The traces exporter keeps the shared values.
+    assert.equal(config.protocol, "http/protobuf");
+    assert.deepEqual(config.headers, { a: "1", b: "2" });
+    assert.equal(config.exportTimeoutMs, 10_000);
+    assert.equal(config.batch.maxQueueSize, 8192);
+  });
+  await t.step("OTEL_LOGS_EXPORTER=none turns shipping off", () => {
+    assert.equal(load({ OTEL_LOGS_EXPORTER: "none" }).logs.enabled, false);
+  });
+  await t.step("bad values are listed with the rest", () => {
+    assert.deepEqual(
+      problems({
+        OTEL_LOGS_EXPORTER: "console",
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "grpc",
+        OTEL_BLRP_MAX_QUEUE_SIZE: "10",
+        OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "20",
+      }).map((problem) => problem.split(" ")[1]).sort(),
+      ["OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_LOGS_EXPORTER"],
+    );
+  });
+  await t.step("a bad shared value both signals fall back to is reported once", () => {
+    assert.deepEqual(
+      problems({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_HEADERS: "x" })
+        .map((problem) => problem.split(" ")[1]),
+      ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS"],
+    );
+  });
+  await t.step("the logs headers are masked in the start-up log, as the shared ones", () => {
+    const v = telemetryVariables("svc");
+    assert.equal(v.OTEL_EXPORTER_OTLP_LOGS_HEADERS.secret, true);
+    assert.equal(v.OTEL_EXPORTER_OTLP_HEADERS.secret, true);
+  });
 });

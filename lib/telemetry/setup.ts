@@ -2,9 +2,11 @@
  * Starts exactly one tracing pipeline for the process and hands out its tracer.
  *
  * Modes:
- * - `sdk`: our TracerProvider with a BatchSpanProcessor and the OTLP/HTTP exporter.
+ * - `sdk`: our TracerProvider with a BatchSpanProcessor and the OTLP/HTTP exporter, and beside it
+ *   a LoggerProvider that ships the logger's records (`LogShipper`) unless OTEL_LOGS_EXPORTER=none.
  * - `deno`: Deno's built-in OpenTelemetry (`OTEL_DENO=true`) owns the global API; registering a
- *   provider would be silently ignored, so we use Deno's tracer and let Deno export.
+ *   provider would be silently ignored, so we use Deno's tracer and let Deno export. Deno also
+ *   exports console output as log records, so our logger ships nothing (no record twice).
  * - `disabled`: `OTEL_SDK_DISABLED=true`; spans are no-ops but context still propagates.
  */
 import { context, diag, DiagLogLevel, propagation, trace, type Tracer } from "@opentelemetry/api";
@@ -17,6 +19,7 @@ import {
 } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
+import type { LogRecordExporter, LogRecordProcessor } from "@opentelemetry/sdk-logs";
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -32,6 +35,7 @@ import { ExportGate } from "./export_gate.ts";
 import { createExportProbe } from "./export_probe.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
 import { Level2Tracer } from "./level2_tracer.ts";
+import { LogShipper } from "./log_export.ts";
 import { OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
 import { W3CTraceContextLevel2Propagator } from "./trace_context.ts";
 import type { Logger } from "../log.ts";
@@ -49,6 +53,8 @@ export interface Telemetry {
   readonly summary: Readonly<Record<string, string | number>>;
   /** Span pipeline counters; only the `sdk` mode can see them. */
   stats(): SpanPipelineStats | undefined;
+  /** Log record pipeline counters; `undefined` unless the `sdk` mode ships logs. */
+  logStats?(): SpanPipelineStats | undefined;
   /** Exports what is buffered, waiting at most `timeoutMs`. */
   forceFlush(timeoutMs?: number): Promise<void>;
   /** Flushes and stops the pipeline, waiting at most `timeoutMs`; never throws. */
@@ -62,6 +68,10 @@ export interface StartTelemetryOptions {
   exporter?: SpanExporter;
   /** Replaces the batch processor (tests pass a simple one around their exporter). */
   processor?: SpanProcessor;
+  /** Replaces the OTLP log record exporter. */
+  logExporter?: LogRecordExporter;
+  /** Replaces the log record batch processor. */
+  logProcessor?: LogRecordProcessor;
 }
 
 const TRACER_NAME = "distributed-tracing";
@@ -98,7 +108,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   const processor = options.processor ?? new BatchSpanProcessor({
     exporter: counters.countingExporter(
       options.exporter ?? createExporter(config),
-      exportHealthLogger(logger, config.tracesEndpoint),
+      exportHealthLogger(logger, config.tracesEndpoint, "Span"),
     ),
     maxQueueSize: config.batch.maxQueueSize,
     maxExportBatchSize: config.batch.maxExportBatchSize,
@@ -108,8 +118,9 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   });
   const sampler = createSampler(config);
   const idGenerator = new PooledIdGenerator();
+  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(config)));
   const provider = new TracerProvider({
-    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(config))),
+    resource,
     sampler,
     idGenerator,
     spanProcessors: [processor],
@@ -143,7 +154,19 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     sampler: config.sampler,
     sampler_arg: config.samplerArg,
     max_queue_size: config.batch.maxQueueSize,
+    logs_endpoint: config.logs.enabled ? config.logs.endpoint : "none",
   };
+  const shipper = config.logs.enabled
+    ? new LogShipper({
+      config: config.logs,
+      resource,
+      scope: { name: TRACER_NAME, version: config.serviceVersion },
+      exporter: options.logExporter,
+      processor: options.logProcessor,
+      onExportResult: exportHealthLogger(logger, config.logs.endpoint, "Log"),
+    })
+    : undefined;
+  if (shipper !== undefined) logger.ship(shipper.sink);
   logger.info("Telemetry started", summary);
   return {
     mode: "sdk",
@@ -154,9 +177,25 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     }),
     summary,
     stats: () => counters.snapshot(),
+    logStats: () => shipper?.stats(),
     forceFlush: (timeoutMs = 5000) =>
-      withDeadline(provider.forceFlush({ timeoutMillis: timeoutMs }), timeoutMs, logger),
-    shutdown: (timeoutMs = 5000) => withDeadline(provider.shutdown(), timeoutMs, logger),
+      withDeadline(
+        Promise.all([
+          provider.forceFlush({ timeoutMillis: timeoutMs }),
+          shipper?.forceFlush(timeoutMs),
+        ]).then(() => {}),
+        timeoutMs,
+        logger,
+      ),
+    shutdown: (timeoutMs = 5000) => {
+      // The records of the shutdown itself still reach stdout; the provider is going away.
+      logger.ship(undefined);
+      return withDeadline(
+        Promise.all([provider.shutdown(), shipper?.shutdown()]).then(() => {}),
+        timeoutMs,
+        logger,
+      );
+    },
   };
 }
 
@@ -170,6 +209,7 @@ function idleTelemetry(
     tracer,
     summary,
     stats: () => undefined,
+    logStats: () => undefined,
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
@@ -226,13 +266,18 @@ function hostName(): string {
 }
 
 /** Logs once when exports start failing and once when they recover, not on every batch. */
-function exportHealthLogger(logger: Logger, endpoint: string): (result: ExportResult) => void {
+function exportHealthLogger(
+  logger: Logger,
+  endpoint: string,
+  signal: "Span" | "Log",
+): (result: ExportResult) => void {
   let failing = false;
+  const items = signal === "Span" ? "spans" : "log records";
   return (result) => {
     const ok = result.code === ExportResultCode.SUCCESS;
-    if (ok && failing) logger.info("Span export recovered", { endpoint });
+    if (ok && failing) logger.info(`${signal} export recovered`, { endpoint });
     if (!ok && !failing) {
-      logger.warn("Span export failing; spans are dropped until the endpoint answers", {
+      logger.warn(`${signal} export failing; ${items} are dropped until the endpoint answers`, {
         endpoint,
         reason: result.error?.message ?? "unknown",
       });

@@ -1,7 +1,8 @@
 /**
- * Counts what happens to finished spans in the SDK pipeline: queued, dropped because the batch
- * queue was full, exported, failed to export. The batch processor reports drops only through its
- * self-observability meter, so a tiny meter provider listens for exactly those instruments.
+ * Counts what happens to finished spans (or log records) in the SDK pipeline: queued, dropped
+ * because the batch queue was full, exported, failed to export. The batch processors report drops
+ * only through their self-observability meter, so a tiny meter provider listens for exactly those
+ * instruments.
  */
 import {
   type Attributes,
@@ -12,8 +13,14 @@ import {
   type ObservableResult,
 } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { ExportGate } from "./export_gate.ts";
+
+/** What the counters wrap: a span exporter or a log record exporter. */
+export interface CountableExporter<T> {
+  export(items: T[], done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
 
 /** Running totals of the span pipeline. */
 export interface SpanPipelineStats {
@@ -47,10 +54,16 @@ export class SpanPipelineCounters {
   #queueCapacity = 0;
   #readQueueSize: ObservableCallback | undefined;
   readonly #gate: ExportGate | undefined;
+  /** `span` or `log`, as in the SDK's `otel.sdk.processor.<signal>.*` instruments. */
+  readonly #signal: string;
 
-  /** `gate`, when given, hears of every export result and queue overflow. */
-  constructor(gate?: ExportGate) {
+  /**
+   * `gate`, when given, hears of every export result and queue overflow; `signal` picks the
+   * batch processor whose instruments are read (the spans' or the log records').
+   */
+  constructor(gate?: ExportGate, signal: "span" | "log" = "span") {
     this.#gate = gate;
+    this.#signal = signal;
   }
 
   /** A meter provider to pass as the batch processor's `selfObsMeterProvider`. */
@@ -59,12 +72,12 @@ export class SpanPipelineCounters {
   };
 
   /** Wraps `exporter` so that every export result is counted. */
-  countingExporter(
-    exporter: SpanExporter,
+  countingExporter<T>(
+    exporter: CountableExporter<T>,
     onResult?: (result: ExportResult) => void,
-  ): SpanExporter {
+  ): Required<CountableExporter<T>> {
     return {
-      export: (spans: ReadableSpan[], done: (result: ExportResult) => void) => {
+      export: (spans: T[], done: (result: ExportResult) => void) => {
         exporter.export(spans, (result) => {
           const ok = result.code === ExportResultCode.SUCCESS;
           if (ok) this.#exported += spans.length;
@@ -110,7 +123,9 @@ export class SpanPipelineCounters {
     const noop = createNoopMeter();
     const meter: Meter = Object.create(noop);
     meter.createCounter = (name, options) => {
-      if (name !== "otel.sdk.processor.span.processed") return noop.createCounter(name, options);
+      if (name !== `otel.sdk.processor.${this.#signal}.processed`) {
+        return noop.createCounter(name, options);
+      }
       return {
         add: (value: number, attributes?: Attributes) => {
           if (attributes?.["error.type"] !== "queue_full") return;
@@ -120,14 +135,14 @@ export class SpanPipelineCounters {
       };
     };
     meter.createUpDownCounter = (name, options) => {
-      if (name !== "otel.sdk.processor.span.queue.capacity") {
+      if (name !== `otel.sdk.processor.${this.#signal}.queue.capacity`) {
         return noop.createUpDownCounter(name, options);
       }
       return { add: (value: number) => this.#queueCapacity += value };
     };
     meter.createObservableUpDownCounter = (name, options) => {
       const instrument = noop.createObservableUpDownCounter(name, options);
-      if (name !== "otel.sdk.processor.span.queue.size") return instrument;
+      if (name !== `otel.sdk.processor.${this.#signal}.queue.size`) return instrument;
       return {
         addCallback: (callback: ObservableCallback) => this.#readQueueSize = callback,
         removeCallback: () => this.#readQueueSize = undefined,

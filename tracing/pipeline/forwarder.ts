@@ -2,6 +2,8 @@
  * Fan-out: forwards each accepted OTLP request, as received, to zero or more OTLP/HTTP endpoints.
  * Each endpoint has a bounded queue and one sender that retries with exponential backoff; a full
  * queue drops the oldest request and counts it, so a dead downstream never slows ingest.
+ * A downstream that answers 404 for a signal (Jaeger takes traces, not logs) is not sent that
+ * signal again: said once at info, neither counted as failing nor retried.
  */
 import type { Logger } from "../../lib/log.ts";
 
@@ -58,6 +60,8 @@ function createSender(endpoint: string, options: ForwarderOptions) {
   const abort = new AbortController();
   let running: Promise<void> | undefined;
   let failing = false;
+  /** Paths (signals) the endpoint answered 404 to. */
+  const unsupported = new Set<string>();
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -68,7 +72,7 @@ function createSender(endpoint: string, options: ForwarderOptions) {
       }, { once: true });
     });
 
-  const send = async (item: ForwardItem): Promise<boolean> => {
+  const send = async (item: ForwardItem): Promise<boolean | "unsupported"> => {
     for (let attempt = 1; attempt <= options.maxAttempts && !abort.signal.aborted; attempt++) {
       try {
         const response = await doFetch(base + item.path, {
@@ -79,6 +83,7 @@ function createSender(endpoint: string, options: ForwarderOptions) {
         });
         await response.body?.cancel();
         if (response.ok) return true;
+        if (response.status === 404) return "unsupported";
         // Only 429, 502, 503 and 504 are retryable in OTLP/HTTP; anything else is final.
         if (![429, 502, 503, 504].includes(response.status)) return false;
       } catch {
@@ -94,7 +99,19 @@ function createSender(endpoint: string, options: ForwarderOptions) {
   const drain = async (): Promise<void> => {
     while (queue.length > 0 && !abort.signal.aborted) {
       const item = queue.shift() as ForwardItem;
-      const ok = await send(item);
+      const sent = await send(item);
+      if (sent === "unsupported") {
+        if (!unsupported.has(item.path)) {
+          options.logger.info("Forwarding endpoint does not accept this signal; not sending it", {
+            endpoint: base,
+            path: item.path,
+          });
+        }
+        unsupported.add(item.path);
+        report("dropped");
+        continue;
+      }
+      const ok = sent;
       report(ok ? "sent" : "failed");
       if (ok && failing) options.logger.info("Forwarding recovered", { endpoint: base });
       if (!ok && !failing) options.logger.warn("Forwarding failing", { endpoint: base });
@@ -106,6 +123,7 @@ function createSender(endpoint: string, options: ForwarderOptions) {
   return {
     queue,
     push(item: ForwardItem) {
+      if (unsupported.has(item.path)) return;
       if (abort.signal.aborted) return report("dropped");
       if (queue.length >= options.queueSize) {
         queue.shift();

@@ -49,3 +49,47 @@ Deno.test("createForwarder() delivers to a live endpoint while a dead one neithe
   const dead = `http://127.0.0.1:${deadPort}`;
   assert.ok(outcomes.filter(([e, o]) => e === dead && o === "sent").length === 0);
 });
+
+Deno.test("createForwarder() stops sending a signal its endpoint answers 404 to, and says so once", async () => {
+  const received: string[] = [];
+  // Like Jaeger: traces are taken, logs have no route.
+  const jaegerLike = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    received.push(path);
+    return new Response(path === "/v1/traces" ? "{}" : "404 page not found", {
+      status: path === "/v1/traces" ? 200 : 404,
+    });
+  });
+  const lines: Record<string, unknown>[] = [];
+  const outcomes: ForwardOutcome[] = [];
+  const forwarder = createForwarder({
+    endpoints: [`http://127.0.0.1:${jaegerLike.addr.port}`],
+    queueSize: 10,
+    maxAttempts: 3,
+    timeoutMs: 1000,
+    backoffMs: 10,
+    logger: createLogger({ service: "tracing", write: (line) => lines.push(JSON.parse(line)) }),
+    onOutcome: (_endpoint, outcome) => outcomes.push(outcome),
+  });
+  const logs = { ...item(), path: "/v1/logs" };
+  try {
+    forwarder.forward(logs);
+    forwarder.forward(item());
+    await waitFor("the first two outcomes", () => outcomes.length >= 2);
+    forwarder.forward(logs);
+    forwarder.forward(item());
+    await waitFor("the third outcome", () => outcomes.length >= 3);
+  } finally {
+    await forwarder.close(1000);
+    await jaegerLike.shutdown();
+  }
+  assert.deepEqual(
+    received,
+    ["/v1/logs", "/v1/traces", "/v1/traces"],
+    "logs sent once, not retried",
+  );
+  assert.deepEqual(outcomes, ["dropped", "sent", "sent"]);
+  assert.deepEqual(lines.map((line) => [line.level, line.msg, line.path]), [
+    ["info", "Forwarding endpoint does not accept this signal; not sending it", "/v1/logs"],
+  ]);
+});

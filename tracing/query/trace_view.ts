@@ -71,7 +71,8 @@ function spanView(span: SpanRecord): Record<string, unknown> {
   };
 }
 
-function logView(log: LogRecord): Record<string, unknown> {
+/** A log record in the own API's snake_case shape. */
+export function logView(log: LogRecord): Record<string, unknown> {
   return {
     trace_id: log.traceId,
     span_id: log.spanId,

@@ -5,12 +5,13 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { type LogRecord, nanosToMicros, type SpanRecord } from "../span_model.ts";
+import { createLogQueries, type LogQueries } from "./log_query.ts";
 import { createStoreQueries, type StoreQueries } from "./query.ts";
 import { prepareSchema } from "./schema.ts";
 import { createSpanRows, type SpanRows } from "./write.ts";
 
 /** What the rest of the service sees of the store. */
-export interface TraceStore extends StoreQueries {
+export interface TraceStore extends StoreQueries, LogQueries {
   /** Writes spans in one transaction; a span already stored is replaced. */
   writeSpans(spans: readonly SpanRecord[]): void;
   /** Writes log records in one transaction. */
@@ -59,6 +60,7 @@ function createStore(db: DatabaseSync, path: string): TraceStore {
 
   return {
     ...createStoreQueries(db),
+    ...createLogQueries(db),
     writeSpans(spans) {
       if (spans.length === 0) return;
       try {

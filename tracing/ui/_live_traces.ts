@@ -1,8 +1,10 @@
 /**
  * Folder-private: real traces for the browser test. Starts user, order, producer and consumer as
- * processes exporting to a running tracing service, makes one order → user trace and one
- * producer → RabbitMQ → consumer trace, posts the hostile trace as OTLP JSON, waits until the
- * tracing service holds all three, and stops the services again.
+ * processes exporting spans and logs to a running tracing service, makes one order → user trace,
+ * one order for an unknown user, one producer → RabbitMQ → consumer trace and one message that
+ * fails twice (a second producer and consumer, on their own queue, failing every attempt), posts
+ * the hostile trace as OTLP JSON, waits until the tracing service holds them all, and stops the
+ * services again (which flushes their last spans and log records).
  */
 import assert from "node:assert/strict";
 import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
@@ -14,7 +16,11 @@ import { hostileLogsJson, hostileTraceJson, randomHex } from "./_fixture.ts";
 /** The ids of the traces made, and the queue the message went through. */
 export interface LiveTraces {
   orderTraceId: string;
+  /** An order refused for an unknown user: order's warning and both request lines. */
+  unknownUserTraceId: string;
   messageTraceId: string;
+  /** A message retried once, then dead-lettered. */
+  failedMessageTraceId: string;
   hostileTraceId: string;
   queue: string;
 }
@@ -24,9 +30,11 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
   await (await connectOrFail()).close();
   const dataDir = await Deno.makeTempDir({ prefix: "ui-browser-" });
   const queue = uniqueQueueName("ui");
+  const failingQueue = uniqueQueueName("ui-failing");
   const env = {
     OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
     OTEL_BSP_SCHEDULE_DELAY: "200",
+    OTEL_BLRP_SCHEDULE_DELAY: "200",
     QUEUE_NAME: queue,
     WORK_HIGH_MS: "0",
     WORK_NORMAL_MS: "0",
@@ -39,12 +47,22 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
     return process;
   };
   try {
-    const [user, producer] = await Promise.all([
+    const failing = { QUEUE_NAME: failingQueue, FAILURE_RATE: "1", MAX_RETRIES: "1" };
+    const [user, producer, , failingProducer] = await Promise.all([
       start("user"),
       start("producer"),
       start("consumer"),
+      start("producer", failing),
+      start("consumer", failing),
     ]);
     const order = await start("order", { USER_SERVICE_URL: user!.url });
+
+    // Before the good order, so that order is the newest POST /orders trace.
+    const refused = await requestJson(`${order.url}/orders`, {
+      body: { username: "nobody", item: "ghost", quantity: 1, unit_price: 1 },
+    });
+    assert.equal(refused.status, 422);
+    const unknownUserTraceId = refused.traceId ?? "";
 
     const created = await requestJson(`${user!.url}/users`, {
       body: {
@@ -66,6 +84,12 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
     assert.equal(sent.status, 202);
     const messageTraceId = sent.traceId ?? "";
 
+    const doomed = await requestJson(`${failingProducer!.url}/send`, {
+      body: { content: "doomed", priority: "high" },
+    });
+    assert.equal(doomed.status, 202);
+    const failedMessageTraceId = doomed.traceId ?? "";
+
     const hostileTraceId = randomHex(32);
     const traces = await requestJson(`${tracing.otlpEndpoint}/v1/traces`, {
       body: hostileTraceJson(hostileTraceId),
@@ -79,10 +103,21 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
     await tracing.waitForTrace(orderTraceId, { minSpans: 5, timeoutMs: 20_000 });
     await tracing.waitForTrace(messageTraceId, { minSpans: 3, timeoutMs: 20_000 });
     await tracing.waitForTrace(hostileTraceId, { minSpans: 2, timeoutMs: 20_000 });
-    return { orderTraceId, messageTraceId, hostileTraceId, queue };
+    await tracing.waitForTrace(unknownUserTraceId, { minSpans: 4, timeoutMs: 20_000 });
+    // POST /send, send, process (fails), send (retry), process (fails), send (dead letter).
+    await tracing.waitForTrace(failedMessageTraceId, { minSpans: 6, timeoutMs: 20_000 });
+    return {
+      orderTraceId,
+      unknownUserTraceId,
+      messageTraceId,
+      failedMessageTraceId,
+      hostileTraceId,
+      queue,
+    };
   } finally {
     const codes = await Promise.all(started.map((p) => p.stop()));
     await deleteQueues(queue);
+    await deleteQueues(failingQueue);
     await Deno.remove(dataDir, { recursive: true });
     assert.deepEqual(codes, started.map(() => 0), "a service did not stop cleanly");
   }

@@ -8,7 +8,7 @@ import { serviceColor } from "./format.ts";
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Which navigation entry is current. */
-export type Section = "search" | "trace" | "services" | "dependencies" | "compare";
+export type Section = "search" | "trace" | "logs" | "services" | "dependencies" | "compare";
 
 /** The page frame. */
 export function Layout(
@@ -34,6 +34,7 @@ export function Layout(
           <a class="brand" href="/search">tracing</a>
           <nav aria-label="Views">
             {link("search", "/search", "Search")}
+            {link("logs", "/logs", "Logs")}
             {link("services", "/services", "Services")}
             {link("dependencies", "/dependencies", "Dependencies")}
             {link("compare", "/compare", "Compare")}

@@ -69,8 +69,9 @@ Deno.test("the tracing page shows real traces in chromium, as text, without erro
       await page.selectOption("select[name=operation]", "POST /orders");
       await Promise.all([page.waitForURL(/service=order/), page.click("button.primary")]);
       const hrefs = await page.$$eval("li.result", (els) => els.map((e) => e.dataset.href));
-      assert.deepEqual(hrefs, [`/trace/${live.orderTraceId}`]);
-      assert.equal(await page.locator("svg.scatter circle").count(), 1);
+      // Newest first: the good order came after the one refused for an unknown user.
+      assert.deepEqual(hrefs, [`/trace/${live.orderTraceId}`, `/trace/${live.unknownUserTraceId}`]);
+      assert.equal(await page.locator("svg.scatter circle").count(), 2);
       assert.match(await page.textContent("li.result") ?? "", /5 spans/);
     });
 
@@ -87,7 +88,18 @@ Deno.test("the tracing page shows real traces in chromium, as text, without erro
       ]);
       const [root, client, userServer] = list;
       assert.ok(root!.right - root!.left > 800, "the root bar spans the lane");
-      assert.ok(userServer!.left >= client!.left && userServer!.right <= client!.right + 1);
+      // The SDK stamps each span from Date.now(), in whole milliseconds, so two spans' times
+      // (here of two processes) may disagree by up to 1 ms: user's SERVER span can seem to end
+      // after order's CLIENT span did. Allow that much, in pixels.
+      const stored = await tracing.waitForTrace(live.orderTraceId, { minSpans: 5 });
+      const rootMs = Math.max(...stored.spans.map((span) => span.duration)) / 1000;
+      const skew = (root!.right - root!.left) / rootMs + 1;
+      assert.ok(
+        userServer!.left >= client!.left - skew && userServer!.right <= client!.right + skew,
+        `user's SERVER bar lies outside order's CLIENT bar by more than 1 ms (${skew} px): ${
+          JSON.stringify([client, userServer])
+        }`,
+      );
       assert.ok(await page.locator(".row.critical").count() >= 2, "critical path drawn");
 
       await page.focus(`#span-${client!.id} .row`);
@@ -131,6 +143,91 @@ Deno.test("the tracing page shows real traces in chromium, as text, without erro
       await details.waitFor({ state: "visible" });
       assert.match(await details.textContent() ?? "", /Kind\s*consumer/);
       assert.match(await details.textContent() ?? "", /messaging\.system\s*rabbitmq/);
+    });
+
+    /** The trace page's Logs table, row by row: service, level, message, span name. */
+    const traceLogs = (page: Page) =>
+      page.$$eval("section.logs tbody tr", (trs) =>
+        trs.map((tr) => {
+          const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "");
+          return { service: cells[1], level: cells[2], message: cells[3], span: cells[4] };
+        }));
+    /** The log lines in a span's details, opened by its row. */
+    const spanLogs = async (page: Page, id: string) => {
+      await page.click(`#span-${id} .row`);
+      const details = page.locator(`#span-${id} .details`);
+      await details.waitFor({ state: "visible" });
+      return await details.locator(".span-logs li").allTextContents();
+    };
+
+    await view(
+      "trace-unknown-user: the refusal and both request lines, each under its span",
+      async () => {
+        await page.goto(`/trace/${live.unknownUserTraceId}`);
+        const logs = await traceLogs(page);
+        // In time order: user answers 404, then order refuses and answers 422.
+        assert.deepEqual(logs.map((l) => [l.service, l.level, l.message, l.span]), [
+          ["user", "INFO", "Request handled", "GET /users/:username"],
+          ["order", "WARN", "Unknown user; order refused", "POST /orders"],
+          ["order", "INFO", "Request handled", "POST /orders"],
+        ]);
+        const list = await rows(page);
+        const root = list.find((r) => r.name === "POST /orders")!;
+        const userServer = list.find((r) => r.name === "GET /users/:username")!;
+        assert.equal(await page.textContent(`#span-${root.id} .badge.logs.warn`), "2 logs");
+        assert.equal(await page.textContent(`#span-${userServer.id} .badge.logs`), "1 log");
+        const orderLines = await spanLogs(page, root.id);
+        assert.equal(orderLines.length, 2);
+        assert.match(orderLines[0]!, /WARN\s*Unknown user; order refused\s*username=nobody/);
+        assert.match(orderLines[1]!, /INFO\s*Request handled.*route=\/orders.*status=422/);
+        const userLines = await spanLogs(page, userServer.id);
+        assert.deepEqual(userLines.length, 1);
+        assert.match(userLines[0]!, /status=404/);
+      },
+    );
+
+    await view(
+      "trace-failed-message: the retry and the dead letter under their attempts",
+      async () => {
+        await page.goto(`/trace/${live.failedMessageTraceId}`);
+        const logs = await traceLogs(page);
+        const consumerLines = logs.filter((l) => l.service === "consumer");
+        assert.deepEqual(consumerLines.map((l) => [l.level, l.message]), [
+          ["WARN", "Message failed; retry scheduled"],
+          ["ERROR", "Message failed; dead-lettered"],
+        ]);
+        const attempts = (await rows(page)).filter((r) => r.kind === "consumer");
+        assert.equal(attempts.length, 2);
+        const [first, second] = attempts;
+        assert.equal(await page.textContent(`#span-${second!.id} .badge.logs.error`), "1 log");
+        assert.deepEqual(
+          (await spanLogs(page, first!.id)).map((line) => /retry scheduled/.test(line)),
+          [true],
+        );
+        assert.deepEqual(
+          (await spanLogs(page, second!.id)).map((line) => /dead-lettered/.test(line)),
+          [true],
+        );
+      },
+    );
+
+    await view("logs: the Logs view filters by level and each line opens its trace", async () => {
+      await page.goto("/logs");
+      await page.selectOption("select[name=level]", "error");
+      await Promise.all([page.waitForURL(/level=error/), page.click("button.primary")]);
+      const messages = await page.$$eval(
+        "tr.log-line td.msg",
+        (tds) => tds.map((td) => td.firstChild?.textContent ?? ""),
+      );
+      assert.ok(messages.includes("Message failed; dead-lettered"), messages.join(" | "));
+      assert.ok(!messages.includes("Request handled"), "info lines are filtered out");
+      const line = page.locator("tr.log-line", { hasText: "Message failed; dead-lettered" });
+      await Promise.all([page.waitForURL(/\/trace\//), line.locator("a").click()]);
+      assert.ok(page.url().includes(`/trace/${live.failedMessageTraceId}#span-`));
+      const hostile = await page.goto(`/logs?q=${encodeURIComponent("from the log")}`);
+      assert.equal(hostile?.status(), 200);
+      assert.match(await page.textContent("tr.log-line td.msg") ?? "", /<script>alert\(5\)/);
+      assert.equal(await page.locator("main script").count(), 0);
     });
 
     await view("trace-hostile: markup in spans is shown as text and runs nothing", async () => {

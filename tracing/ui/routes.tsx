@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The tracing page, served on the query port at Jaeger UI's paths: `/search`, `/trace/:traceId`,
- * `/services`, `/dependencies`, `/compare` (and `/trace/:a...:b`). Rendered on the server with
+ * `/services`, `/dependencies`, `/compare` (and `/trace/:a...:b`), plus `/logs`. Rendered on the server with
  * `hono/jsx`, which escapes every text and attribute; the script and style ship as strings from
  * `/ui/app.js` and `/ui/app.css`, so a compiled binary carries everything and needs no CDN.
  */
@@ -15,6 +15,9 @@ import { ComparePage } from "./compare_page.tsx";
 import { DependenciesPage } from "./dependencies_page.tsx";
 import { dependencyGraph } from "./dependency_graph.ts";
 import { Layout, Notice } from "./layout.tsx";
+import { type LogsForm, LogsPage } from "./logs_page.tsx";
+import { readLogQuery } from "../query/logs_api.ts";
+import type { LogQueries } from "../store/log_query.ts";
 import { SCRIPT } from "./script.ts";
 import { type SearchForm, SearchPage, summarize } from "./search_page.tsx";
 import { serviceStats } from "./service_stats.ts";
@@ -37,7 +40,10 @@ const CSP = [
 ].join("; ");
 
 /** Routes of the page. */
-export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">): Hono {
+export function uiRoutes(
+  store: StoreQueries & LogQueries,
+  alerts: Pick<AlertEngine, "list">,
+): Hono {
   const app = new Hono();
   app.use("*", async (c, next) => {
     await next();
@@ -73,6 +79,37 @@ export function uiRoutes(store: StoreQueries, alerts: Pick<AlertEngine, "list">)
         (name) => name === "tags" && form.tags !== "" ? [form.tags] : undefined,
       );
       return page(searchTraces(store, query));
+    } catch (error) {
+      if (error instanceof HttpError) return page(undefined, error.message);
+      throw error;
+    }
+  });
+
+  app.get("/logs", (c) => {
+    const get = (name: string, fallback = "") => c.req.query(name) ?? fallback;
+    const form: LogsForm = {
+      service: get("service"),
+      level: get("level"),
+      trace_id: get("trace_id").trim(),
+      q: get("q"),
+      lookback: get("lookback", "1h"),
+      start: get("start"),
+      end: get("end"),
+      limit: get("limit", "100"),
+    };
+    const page = (logs?: ReturnType<typeof store.findLogs>, error?: string) =>
+      c.html(
+        <LogsPage
+          form={form}
+          services={store.services()}
+          logs={logs}
+          {...(error === undefined ? {} : { error })}
+        />,
+        error === undefined ? 200 : 400,
+      );
+    try {
+      // The raw parameters: a trace's logs (linked from its page) are found at any age.
+      return page(store.findLogs(readLogQuery((name) => c.req.query(name))));
     } catch (error) {
       if (error instanceof HttpError) return page(undefined, error.message);
       throw error;

@@ -69,6 +69,24 @@ Deno.test("the tracing page renders every view and escapes what spans carry", as
       assert.doesNotMatch(html, /<script>/);
     });
 
+    await t.step("GET /logs lists log lines inert, each linked to its trace and span", async () => {
+      const html = await page(service, "/logs");
+      assert.ok(html.includes("&lt;script&gt;alert(5)&lt;/script&gt; from the log"));
+      assert.ok(!html.includes(HOSTILE.logBody));
+      assert.ok(html.includes(`href="/trace/${hostile}#span-a0000000000000a2"`));
+      assert.ok((await page(service, "/logs?level=error")).includes("alert(5)"));
+      const trace = await page(service, `/trace/${hostile}`);
+      assert.ok(trace.includes(`href="/logs?trace_id=${hostile}"`));
+      assert.ok((await page(service, `/logs?trace_id=${hostile}`)).includes("alert(5)"));
+      assert.match(await page(service, "/logs?level=fatal"), /No logs match/);
+      const longAgo = "/logs?lookback=custom&start=2001-01-01T00:00&end=2001-01-02T00:00";
+      assert.match(await page(service, longAgo), /No logs match/);
+      const badStart = await page(service, "/logs?lookback=custom&start=soon", 400);
+      assert.ok(badStart.includes("Invalid start &quot;soon&quot;"));
+      const bad = await page(service, "/logs?trace_id=%3Cb%3E", 400);
+      assert.ok(bad.includes("Invalid trace_id &quot;&lt;b&gt;&quot;"));
+    });
+
     await t.step("GET /trace/:id draws the broker wait between send and process", async () => {
       const full = await page(service, `/trace/${messaging}`);
       const html = full.slice(full.indexOf('class="waterfall"'));

@@ -101,13 +101,16 @@ export function SpanDetails(props: { model: TraceModel; span: SpanRecord }): Htm
         ? (
           <div>
             <h4>Logs</h4>
-            <ul class="events">
+            <ul class="events span-logs">
               {logs.map((log) => (
                 <li>
                   <span class={`sev sev-${log.severityText.toLowerCase()}`}>
                     {log.severityText}
                   </span>{" "}
                   {valueText(log.body)}
+                  {log.attributes.map((kv) => (
+                    <span class="muted field">{` ${kv.key}=${valueText(kv.value)}`}</span>
+                  ))}
                 </li>
               ))}
             </ul>

@@ -23,6 +23,8 @@ input, select { border: 1px solid #b9c1c9; border-radius: 4px; padding: 4px 6px;
 .error-text, .status-error { color: var(--error); font-weight: 600; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; background: #e9edf1; }
 .badge.error, .badge.firing { background: #fde5e5; color: var(--error); font-weight: 600; }
+.badge.logs { margin-left: 4px; }
+.badge.logs.warn { background: #fff1d6; color: #b26a00; font-weight: 600; }
 .svc { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; flex: none; }
 .top { display: flex; align-items: center; gap: 20px; padding: 8px 20px; background: #1d2733; color: #fff; }
@@ -116,6 +118,10 @@ ul.events { margin: 0; padding-left: 16px; }
 .sev { font-size: 11.5px; font-weight: 700; text-transform: uppercase; }
 .sev-error, .sev-fatal { color: var(--error); }
 .sev-warn { color: #b26a00; }
+.logs h2 .hint { font-size: 12.5px; font-weight: 400; margin-left: 6px; }
+.log-filters { flex-wrap: wrap; gap: 10px; margin-bottom: 12px; }
+.log-list .msg { white-space: pre-wrap; word-break: break-word; }
+.span-logs .field, .log-list .field { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 .compare { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; align-items: start; }
 .compare .waterfall .wf-head, .compare .row { grid-template-columns: minmax(180px, 45%) 1fr; }
 .compare .tick:nth-child(2n) { display: none; }

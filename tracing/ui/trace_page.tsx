@@ -71,7 +71,12 @@ function TraceLogs(props: { model: TraceModel }) {
   const { model } = props;
   return (
     <section class="logs" aria-label="Logs">
-      <h2>{`Logs (${model.logs.length})`}</h2>
+      <h2>
+        {`Logs (${model.logs.length}) `}
+        <a class="hint" href={`/logs${queryString({ trace_id: model.traceId })}`}>
+          in the Logs view
+        </a>
+      </h2>
       {model.logs.length === 0
         ? <p class="muted">No logs were recorded for this trace.</p>
         : (

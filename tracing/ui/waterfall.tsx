@@ -74,6 +74,7 @@ function Item(props: { model: TraceModel; row: WaterfallRow; options: WaterfallO
               <ServiceTag service={span.service} />
               <span class="op">{span.name}</span>
               {isError(span) ? <span class="badge error">error</span> : ""}
+              <LogBadge model={model} spanId={span.spanId} />
             </>
           )}
         </div>
@@ -81,6 +82,19 @@ function Item(props: { model: TraceModel; row: WaterfallRow; options: WaterfallO
       </div>
       {options.details && !wait ? <SpanDetails model={model} span={span} /> : ""}
     </div>
+  );
+}
+
+/** How many log records the span wrote; warn or error colour when one of them is. */
+function LogBadge(props: { model: TraceModel; spanId: string }) {
+  const logs = props.model.logsBySpan.get(props.spanId) ?? [];
+  if (logs.length === 0) return "";
+  const worst = Math.max(...logs.map((log) => log.severityNumber));
+  const level = worst >= 17 ? " error" : worst >= 13 ? " warn" : "";
+  return (
+    <span class={`badge logs${level}`} title="log records of this span, in its details">
+      {`${logs.length} log${logs.length === 1 ? "" : "s"}`}
+    </span>
   );
 }
 
