@@ -4,6 +4,7 @@ import { SERVICE_SPECS } from "./service_specs.ts";
 import { deleteQueues, uniqueQueueName } from "../lib/testing/amqp.ts";
 import { type OtlpSink, type SinkSpan, startOtlpSink } from "../lib/testing/otlp_sink.ts";
 import { requestJson } from "../lib/testing/http.ts";
+import { waitFor } from "../lib/testing/wait.ts";
 import type { ServiceProcess } from "../lib/testing/service_process.ts";
 import { VERSION } from "../lib/version.ts";
 import {
@@ -176,6 +177,11 @@ async function checkServices(launcher: Launcher, t: Deno.TestContext): Promise<v
     await t.step("producer and consumer carry one trace through RabbitMQ", async () => {
       const producer = await start("producer");
       const consumer = await start("consumer");
+      // Listening comes before the broker connection: send once producer says it is ready.
+      await waitFor(
+        "producer ready",
+        async () => (await requestJson(`${producer.url}/ready`)).status === 200,
+      );
       const sent = await requestJson(`${producer.url}/send`, {
         body: { content: "hi", priority: "high" },
       });

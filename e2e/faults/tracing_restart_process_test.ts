@@ -3,8 +3,8 @@
  * again on the same ports. Promise: orders keep being created (no request fails for telemetry),
  * the services' memory stays flat with their span queues bounded, and once order records again
  * every new order is traced and its trace is whole: both order's and user's spans are stored.
- * The last part needs user to record what order records as soon as both can export (the
- * propagation issue's recovery fix); before it, user stays shed behind its backoff.
+ * The last part needs user to record what order records as soon as both can export: every
+ * service's export gate probes the collector and opens within about a second of its return.
  */
 import assert from "node:assert/strict";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
@@ -23,11 +23,11 @@ const RECORDING_RUN = 20;
 /** Orders sent once order records again, each of which must be traced and whole. */
 const CHECKED = 100;
 /**
- * Whether cut traces fail the test. False until the propagation branch's recovery fix (#13, and
- * #14's "recovery within about a second") is merged: before it, user stays shed behind its
- * export backoff after order exports again, and the step below shows as ignored, not passed.
+ * Whether cut traces fail the test. True since the export gate probes the collector (#13, #14's
+ * "recovery within about a second"): user records again within about a second of the restart,
+ * not after its export backoff.
  */
-const WHOLE_TRACES_ENFORCED = false;
+const WHOLE_TRACES_ENFORCED = true;
 
 /** Growth of a service's resident memory across the outage that still counts as flat. */
 const FLAT_BYTES = 64 * 1024 * 1024;

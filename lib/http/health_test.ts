@@ -34,14 +34,32 @@ Deno.test("GET /health answers 200 without checking dependencies", async () => {
 
 Deno.test("GET /health shows the span pipeline counters", async () => {
   const { telemetry } = createTestTelemetry();
-  const stats = { exported: 5, exportFailed: 1, dropped: 2, queued: 3, queueCapacity: 10, shed: 4 };
+  const stats = {
+    exported: 5,
+    exportFailed: 1,
+    dropped: 2,
+    queued: 3,
+    queueCapacity: 10,
+    shed: 4,
+    shedBridged: 0,
+    exportProbes: 0,
+  };
   const response = await routes(undefined, { ...telemetry, stats: () => stats }).request("/health");
   assert.deepEqual((await response.json()).telemetry.spans, stats);
 });
 
 Deno.test("GET /health shows the log record pipeline counters", async () => {
   const { telemetry } = createTestTelemetry();
-  const stats = { exported: 7, exportFailed: 0, dropped: 1, queued: 2, queueCapacity: 8, shed: 3 };
+  const stats = {
+    exported: 7,
+    exportFailed: 0,
+    dropped: 1,
+    queued: 2,
+    queueCapacity: 8,
+    shed: 3,
+    shedBridged: 0,
+    exportProbes: 0,
+  };
   const response = await routes(undefined, { ...telemetry, logStats: () => stats })
     .request("/health");
   assert.deepEqual((await response.json()).telemetry.logs, stats);

@@ -84,6 +84,19 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
       shedSoFar = shed;
     },
   });
+  let bridgedSoFar = 0;
+  new Counter({
+    name: "otel_sdk_spans_shed_bridged_total",
+    help:
+      "Spans of shed traces recorded after all because their context was sent to another service",
+    registers: [registry],
+    collect() {
+      const bridged = spans()?.shedBridged;
+      if (bridged === undefined) return;
+      this.inc(bridged - bridgedSoFar);
+      bridgedSoFar = bridged;
+    },
+  });
   queueGauges(registry, { prefix: "otel_sdk_span", items: "Spans", read: spans });
 
   const logs = () => telemetry.logStats?.();

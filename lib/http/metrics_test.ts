@@ -70,6 +70,8 @@ Deno.test("GET /metrics exposes the span pipeline counters", async () => {
     queued: 4,
     queueCapacity: 8,
     shed: 6,
+    shedBridged: 1,
+    exportProbes: 2,
   };
   const app = setup(() => stats);
   const first = await scrape(app);
@@ -79,13 +81,15 @@ Deno.test("GET /metrics exposes the span pipeline counters", async () => {
   assert.match(first, /^otel_sdk_span_queue_size 4$/m);
   assert.match(first, /^otel_sdk_span_queue_capacity 8$/m);
   assert.match(first, /^otel_sdk_spans_shed_total 6$/m);
+  assert.match(first, /^otel_sdk_spans_shed_bridged_total 1$/m);
 
-  stats = { ...stats, exported: 15, dropped: 4, shed: 9 };
+  stats = { ...stats, exported: 15, dropped: 4, shed: 9, shedBridged: 3 };
   const second = await scrape(app);
   assert.match(second, /^otel_sdk_spans_total\{outcome="exported"\} 15$/m);
   assert.match(second, /^otel_sdk_spans_total\{outcome="dropped"\} 4$/m);
   assert.match(second, /^otel_sdk_spans_total\{outcome="export_failed"\} 2$/m);
   assert.match(second, /^otel_sdk_spans_shed_total 9$/m);
+  assert.match(second, /^otel_sdk_spans_shed_bridged_total 3$/m);
 });
 
 Deno.test("registerTelemetryMetrics() reports zeros when the pipeline has no counters", async () => {

@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
-import { AlwaysOffSampler, AlwaysOnSampler, SamplingDecision } from "@opentelemetry/sdk-trace";
-import { ExportGate, GatedSampler } from "./export_gate.ts";
-
-const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+import { ExportGate } from "./export_gate.ts";
 
 function clock(start = 1_000) {
   let now = start;
@@ -99,59 +95,142 @@ Deno.test("ExportGate", async (t) => {
     time.advance(100);
     assert.equal(gate.admit(), true);
   });
+
+  await t.step("by default, pauses at most one second however long the outage", () => {
+    const time = clock();
+    const gate = new ExportGate({ probeSpans: 1, now: time.now });
+    const pauses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      gate.onExportResult(false);
+      let waited = 0;
+      while (!gate.admit()) {
+        time.advance(10);
+        waited += 10;
+      }
+      pauses.push(waited);
+    }
+    assert.ok(Math.max(...pauses) <= 1000, `pauses ${pauses}`);
+  });
 });
 
-Deno.test("GatedSampler", async (t) => {
-  const sample = (sampler: GatedSampler, context = ROOT_CONTEXT) =>
-    sampler.shouldSample(context, TRACE_ID, "span", SpanKind.SERVER, {}, []).decision;
+/** A probe whose answers the test gives. */
+function heldProbe() {
+  const answers: ((ok: boolean) => void)[] = [];
+  return {
+    probe: () => new Promise<boolean>((resolve) => answers.push(resolve)),
+    answers,
+  };
+}
 
-  await t.step("follows the inner sampler while the gate is open", () => {
-    const gate = new ExportGate();
-    assert.equal(
-      sample(new GatedSampler(new AlwaysOnSampler(), gate)),
-      SamplingDecision.RECORD_AND_SAMPLED,
-    );
-    assert.equal(
-      sample(new GatedSampler(new AlwaysOffSampler(), gate)),
-      SamplingDecision.NOT_RECORD,
-    );
+Deno.test("ExportGate with a probe", async (t) => {
+  await t.step("sheds after a failed export and probes once per pause, not per span", () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    const gate = new ExportGate({ initialBackoffMs: 100, maxBackoffMs: 400, probe, now: time.now });
+    gate.onExportResult(false);
+    assert.equal(gate.admit(), false);
+    assert.equal(answers.length, 0, "no probe before the pause ends");
+    time.advance(100);
+    for (let i = 0; i < 5; i++) assert.equal(gate.admit(), false);
+    assert.equal(answers.length, 1, "one probe in flight at a time");
+    assert.equal(gate.probes, 1);
+    assert.equal(gate.shed, 6);
   });
 
-  await t.step("does not record new traces while the gate is shut, and counts them", () => {
-    const gate = new ExportGate();
-    gate.onQueueFull();
-    const sampler = new GatedSampler(new AlwaysOnSampler(), gate);
-    assert.equal(sample(sampler), SamplingDecision.NOT_RECORD);
-    const remoteParent = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: TRACE_ID,
-      spanId: "b7ad6b7169203331",
-      traceFlags: TraceFlags.SAMPLED,
-      isRemote: true,
+  await t.step("opens as soon as a probe succeeds", async () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    const gate = new ExportGate({ initialBackoffMs: 100, probe, now: time.now });
+    gate.onExportResult(false);
+    time.advance(100);
+    gate.admit();
+    answers[0]!(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(gate.isOpen, true);
+    assert.equal(gate.admit(), true);
+  });
+
+  await t.step("after a failed probe, probes again within the one-second cap", async () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    const gate = new ExportGate({
+      initialBackoffMs: 250,
+      maxBackoffMs: 1000,
+      probe,
+      now: time.now,
     });
-    assert.equal(sample(sampler, remoteParent), SamplingDecision.NOT_RECORD);
-    assert.equal(gate.shed, 2);
+    gate.onExportResult(false);
+    for (let round = 0; round < 6; round++) {
+      time.advance(1000);
+      gate.admit();
+      assert.equal(answers.length, round + 1, `probe ${round + 1} sent`);
+      answers[round]!(false);
+      await Promise.resolve();
+      await Promise.resolve();
+      assert.equal(gate.isOpen, false);
+    }
+    time.advance(1000);
+    gate.admit();
+    answers[6]!(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(gate.isOpen, true);
   });
 
-  await t.step("keeps recording children of a local recorded span, so traces stay whole", () => {
-    const gate = new ExportGate();
-    gate.onQueueFull();
-    const localParent = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: TRACE_ID,
-      spanId: "b7ad6b7169203331",
-      traceFlags: TraceFlags.SAMPLED,
+  await t.step("a probe that throws counts as a failure", async () => {
+    const time = clock();
+    const gate = new ExportGate({
+      initialBackoffMs: 100,
+      probe: () => Promise.reject(new Error("refused")),
+      now: time.now,
     });
-    const sampler = new GatedSampler(new AlwaysOnSampler(), gate);
-    assert.equal(sample(sampler, localParent), SamplingDecision.RECORD_AND_SAMPLED);
-    assert.equal(gate.shed, 0);
+    gate.onExportResult(false);
+    time.advance(100);
+    gate.admit();
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+    assert.equal(gate.isOpen, false);
   });
 
-  await t.step("does not count spans the inner sampler drops anyway", () => {
-    const gate = new ExportGate();
+  await t.step("does not probe after a queue overflow: export results decide there", () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    const gate = new ExportGate({ probe, now: time.now });
     gate.onQueueFull();
-    assert.equal(
-      sample(new GatedSampler(new AlwaysOffSampler(), gate)),
-      SamplingDecision.NOT_RECORD,
-    );
-    assert.equal(gate.shed, 0);
+    time.advance(60_000);
+    assert.equal(gate.admit(), false);
+    assert.equal(answers.length, 0);
+  });
+
+  await t.step("a successful probe waits for a full queue to drain before opening", async () => {
+    const time = clock();
+    const { probe, answers } = heldProbe();
+    let fill = 0.9;
+    const gate = new ExportGate({
+      initialBackoffMs: 100,
+      probe,
+      queueFill: () => fill,
+      now: time.now,
+    });
+    gate.onExportResult(false);
+    time.advance(100);
+    gate.admit();
+    answers[0]!(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(gate.isOpen, false, "the queued spans would overflow the queue at once");
+    assert.equal(gate.exportsFailing, false);
+    fill = 0.4;
+    gate.onExportResult(true, fill);
+    assert.equal(gate.isOpen, true);
+  });
+
+  await t.step("says whether exports are failing", () => {
+    const gate = new ExportGate();
+    assert.equal(gate.exportsFailing, false);
+    gate.onExportResult(false);
+    assert.equal(gate.exportsFailing, true);
+    gate.onExportResult(true);
+    assert.equal(gate.exportsFailing, false);
   });
 });

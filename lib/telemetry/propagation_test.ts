@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { propagation, ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api";
-import { TraceState } from "@opentelemetry/core";
+import { parseTraceState } from "./trace_state.ts";
 import { extractContext, injectContext } from "./propagation.ts";
 import { installGlobals } from "./setup.ts";
 
@@ -20,7 +20,7 @@ Deno.test("injectContext() and extractContext() round-trip traceparent, tracesta
     traceId: TRACE_ID,
     spanId: SPAN_ID,
     traceFlags: TraceFlags.SAMPLED,
-    traceState: new TraceState("vendor=value,other=1"),
+    traceState: parseTraceState("vendor=value,other=1"),
   });
   context = propagation.setBaggage(
     context,

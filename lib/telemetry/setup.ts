@@ -16,7 +16,6 @@ import {
   type ExportResult,
   ExportResultCode,
   W3CBaggagePropagator,
-  W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
@@ -32,10 +31,13 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import { ExportGate, GatedSampler } from "./export_gate.ts";
+import { ExportGate } from "./export_gate.ts";
+import { createExportProbe } from "./export_probe.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
+import { Level2Tracer } from "./level2_tracer.ts";
 import { LogShipper } from "./log_export.ts";
 import { OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
+import { W3CTraceContextLevel2Propagator } from "./trace_context.ts";
 import type { Logger } from "../log.ts";
 import type { TelemetryConfig } from "./config.ts";
 import { SpanPipelineCounters, type SpanPipelineStats } from "./stats.ts";
@@ -80,7 +82,7 @@ export function installGlobals(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      propagators: [new W3CTraceContextLevel2Propagator(), new W3CBaggagePropagator()],
     }),
   );
 }
@@ -96,7 +98,12 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     return idleTelemetry("disabled", trace.getTracer(TRACER_NAME), { mode: "disabled" });
   }
 
-  const gate = new ExportGate({ probeSpans: config.batch.maxExportBatchSize });
+  // A replaced exporter (tests) has no endpoint to probe: its export results decide alone.
+  const gate: ExportGate = new ExportGate({
+    probeSpans: config.batch.maxExportBatchSize,
+    probe: options.exporter === undefined ? createExportProbe(config) : undefined,
+    queueFill: (): number => counters.queueFill(),
+  });
   const counters = new SpanPipelineCounters(gate);
   const processor = options.processor ?? new BatchSpanProcessor({
     exporter: counters.countingExporter(
@@ -109,11 +116,13 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     exportTimeoutMillis: config.exportTimeoutMs,
     selfObsMeterProvider: counters.meterProvider,
   });
+  const sampler = createSampler(config);
+  const idGenerator = new PooledIdGenerator();
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(config)));
   const provider = new TracerProvider({
     resource,
-    sampler: new GatedSampler(createSampler(config), gate),
-    idGenerator: new PooledIdGenerator(),
+    sampler,
+    idGenerator,
     spanProcessors: [processor],
   });
 
@@ -161,7 +170,11 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   logger.info("Telemetry started", summary);
   return {
     mode: "sdk",
-    tracer: provider.getTracer(TRACER_NAME, config.serviceVersion),
+    tracer: new Level2Tracer(provider.getTracer(TRACER_NAME, config.serviceVersion), {
+      sampler,
+      idGenerator,
+      gate,
+    }),
     summary,
     stats: () => counters.snapshot(),
     logStats: () => shipper?.stats(),

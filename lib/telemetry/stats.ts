@@ -40,6 +40,10 @@ export interface SpanPipelineStats {
    * and are not counted: this counts traces, as seen from this process.
    */
   shed: number;
+  /** Spans of shed traces recorded after all because their context was sent on (`ShedSpan`). */
+  shedBridged: number;
+  /** Empty export requests sent to learn whether the endpoint is back. */
+  exportProbes: number;
 }
 
 /** Collects `SpanPipelineStats` from a batch processor and its exporter. */
@@ -78,7 +82,7 @@ export class SpanPipelineCounters {
           const ok = result.code === ExportResultCode.SUCCESS;
           if (ok) this.#exported += spans.length;
           else this.#exportFailed += spans.length;
-          this.#gate?.onExportResult(ok, this.#queueFill());
+          this.#gate?.onExportResult(ok, this.queueFill());
           onResult?.(result);
           done(result);
         });
@@ -98,6 +102,8 @@ export class SpanPipelineCounters {
       queued,
       queueCapacity: this.#queueCapacity,
       shed: this.#gate?.shed ?? 0,
+      shedBridged: this.#gate?.bridged ?? 0,
+      exportProbes: this.#gate?.probes ?? 0,
     };
   }
 
@@ -108,7 +114,8 @@ export class SpanPipelineCounters {
     return queued;
   }
 
-  #queueFill(): number {
+  /** How full the batch queue is, from 0 to 1. */
+  queueFill(): number {
     return this.#queueCapacity === 0 ? 0 : this.#queued() / this.#queueCapacity;
   }
 

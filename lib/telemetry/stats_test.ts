@@ -7,9 +7,11 @@ import {
   type SpanExporter,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import { trace } from "@opentelemetry/api";
+import { trace, TraceFlags } from "@opentelemetry/api";
 import { AlwaysOnSampler } from "@opentelemetry/sdk-trace";
-import { ExportGate, GatedSampler } from "./export_gate.ts";
+import { ExportGate } from "./export_gate.ts";
+import { PooledIdGenerator } from "./id_generator.ts";
+import { Level2Tracer } from "./level2_tracer.ts";
 import { SpanPipelineCounters } from "./stats.ts";
 
 /** An exporter that holds every export until the test settles it. */
@@ -54,6 +56,8 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       queued: 0,
       queueCapacity: 2,
       shed: 0,
+      shedBridged: 0,
+      exportProbes: 0,
     });
 
     // Two spans fill a batch, which goes to the exporter and stays there.
@@ -68,6 +72,8 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       queued: 2,
       queueCapacity: 2,
       shed: 0,
+      shedBridged: 0,
+      exportProbes: 0,
     });
 
     assert.equal(exporter.settle({ code: ExportResultCode.SUCCESS }), 2);
@@ -84,6 +90,8 @@ Deno.test("SpanPipelineCounters counts drops, exports and failures of a real Bat
       queued: 0,
       queueCapacity: 2,
       shed: 0,
+      shedBridged: 0,
+      exportProbes: 0,
     });
     assert.deepEqual(results.map((result) => result.code), [
       ExportResultCode.SUCCESS,
@@ -106,21 +114,21 @@ Deno.test("with an ExportGate, a full queue sheds whole new traces until exports
     exportTimeoutMillis: 60_000,
     selfObsMeterProvider: counters.meterProvider,
   });
-  const provider = new TracerProvider({
-    sampler: new GatedSampler(new AlwaysOnSampler(), gate),
-    spanProcessors: [processor],
-  });
-  const tracer = provider.getTracer("test");
+  const sampler = new AlwaysOnSampler();
+  const idGenerator = new PooledIdGenerator();
+  const provider = new TracerProvider({ sampler, idGenerator, spanProcessors: [processor] });
+  const tracer = new Level2Tracer(provider.getTracer("test"), { sampler, idGenerator, gate });
   try {
     // One batch at the exporter, one in the queue, then the first overflow shuts the gate.
     for (let i = 0; i < 5; i++) tracer.startSpan(`a${i}`).end();
     assert.equal(counters.snapshot().dropped, 1);
     assert.equal(gate.isOpen, false);
 
-    // New traces are not recorded now, but their context still propagates.
+    // New traces are not recorded now, but their context still propagates, still sampled.
     const shedRoot = tracer.startSpan("shed");
     assert.equal(shedRoot.isRecording(), false);
     assert.equal(trace.isSpanContextValid(shedRoot.spanContext()), true);
+    assert.equal(shedRoot.spanContext().traceFlags & TraceFlags.SAMPLED, TraceFlags.SAMPLED);
     shedRoot.end();
     assert.deepEqual(
       { dropped: counters.snapshot().dropped, shed: counters.snapshot().shed },

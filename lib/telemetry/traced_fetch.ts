@@ -50,14 +50,10 @@ export function createTracedFetch(options: {
         throw isTimeout(error) ? new FetchTimeoutError(redactUrl(url), timeoutMs) : error;
       });
     if (options.mode === "deno") return await call();
-    // Under a parent that does not record, a child does not either (every standard sampler
-    // decides the same for the same trace), so skip the span and pass the parent's context on.
-    const parent = trace.getActiveSpan();
-    if (parent !== undefined && !parent.isRecording()) {
-      request.headers = withContext(init.headers, context.active());
-      return await call();
-    }
 
+    // A CLIENT span even under a parent that records nothing: each request must carry its own
+    // parent-id (W3C "parent-id": "the ID of this request as known by the caller"). Under such
+    // a parent `Level2Tracer` makes it a non-recording span with a fresh id, which costs one id.
     const method = (init.method ?? "GET").toUpperCase();
     const span = options.tracer.startSpan(method, {
       kind: SpanKind.CLIENT,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createTestTelemetry } from "../testing/telemetry.ts";
 import { createTracedFetch, FetchTimeoutError } from "./traced_fetch.ts";
 
@@ -61,13 +61,14 @@ Deno.test("createTracedFetch() makes a CLIENT span and injects its context", asy
       "http.response.status_code": 201,
     });
     const { traceId, spanId } = span.spanContext();
-    assert.deepEqual(received, [`00-${traceId}-${spanId}-01`]);
+    // Sampled, and random: this process started the trace with a random trace id (Level 2).
+    assert.deepEqual(received, [`00-${traceId}-${spanId}-03`]);
   } finally {
     await server.close();
   }
 });
 
-Deno.test("createTracedFetch() under a parent that records nothing passes the parent on", async () => {
+Deno.test("createTracedFetch() gives each call under a parent that records nothing its own parent-id", async () => {
   const received: { traceparent: string | null; custom: string | null }[] = [];
   const server = serve((request) => {
     received.push({
@@ -77,17 +78,37 @@ Deno.test("createTracedFetch() under a parent that records nothing passes the pa
     return new Response("ok");
   });
   try {
-    const { fetch, exporter } = setup();
+    const { telemetry, exporter } = createTestTelemetry();
+    const fetch = createTracedFetch({ ...telemetry, timeoutMs: 2000 });
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const spanId = "00f067aa0ba902b7";
-    const unsampled = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
-    const response = await context.with(
-      trace.setSpan(context.active(), unsampled),
-      () => fetch(server.url, { headers: { "x-custom": "kept" } }),
-    );
-    assert.equal(await response.text(), "ok");
-    assert.deepEqual(exporter.getFinishedSpans(), [], "no CLIENT span under an unsampled parent");
-    assert.deepEqual(received, [{ traceparent: `00-${traceId}-${spanId}-00`, custom: "kept" }]);
+    // A request this process does not record: the caller did not sample it (random flag only).
+    const remote = trace.setSpanContext(context.active(), {
+      traceId,
+      spanId,
+      traceFlags: 0x02,
+      isRemote: true,
+    });
+    const serverSpan = telemetry.tracer.startSpan("GET /x", { kind: SpanKind.SERVER }, remote);
+    assert.equal(serverSpan.isRecording(), false);
+    await context.with(trace.setSpan(remote, serverSpan), async () => {
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(server.url, { headers: { "x-custom": "kept" } });
+        assert.equal(await response.text(), "ok");
+      }
+    });
+    assert.deepEqual(exporter.getFinishedSpans(), [], "nothing recorded under an unsampled parent");
+    assert.deepEqual(received.map((r) => r.custom), ["kept", "kept", "kept"]);
+    const parents = received.map((r) => {
+      const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(r.traceparent ?? "");
+      assert.ok(match, `a version-00 traceparent, got ${r.traceparent}`);
+      assert.equal(match[1], traceId, "same trace");
+      assert.equal(match[3], "02", "not sampled, random flag kept");
+      return match[2];
+    });
+    assert.equal(new Set(parents).size, 3, `three parent-ids, got ${parents}`);
+    assert.ok(!parents.includes(spanId), "none is the caller's span id");
+    assert.ok(!parents.includes(serverSpan.spanContext().spanId), "none is the SERVER span's id");
   } finally {
     await server.close();
   }
