@@ -6,6 +6,7 @@
  *
  * Both need the ingest-safety branch (#14: bounded inflation, one write token), now merged.
  */
+import { gzipBomb } from "../../lib/testing/gzip_bomb.ts";
 import assert from "node:assert/strict";
 import { reportFigures, residentBytes } from "./_load.ts";
 import { startTracingOnPorts } from "./_tracing.ts";
@@ -92,22 +93,6 @@ Deno.test({
     }
   },
 });
-
-/** A gzip body inflating to `inflatedBytes` of zeros, made without holding them in memory. */
-async function gzipBomb(inflatedBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const chunk = new Uint8Array(1024 * 1024);
-  let left = inflatedBytes;
-  const zeros = new ReadableStream<BufferSource>({
-    pull(controller) {
-      if (left <= 0) return controller.close();
-      const size = Math.min(left, chunk.length);
-      controller.enqueue(chunk.subarray(0, size));
-      left -= size;
-    },
-  });
-  const compressed = zeros.pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(compressed).arrayBuffer());
-}
 
 Deno.test({
   name: "tracing refuses gzip bombs with 413 as they inflate, its memory bounded",

@@ -27,9 +27,9 @@ async function rejection(promise: Promise<unknown>): Promise<HttpError> {
   assert.fail("expected the read to fail");
 }
 
-Deno.test("readBoundedBody() stops inflating a 2 GiB gzip bomb just past the limit", async (t) => {
-  const bomb = await gzipBomb(2 * 1024 * MiB);
-  assert.ok(bomb.byteLength < 2.5 * MiB, `the bomb is ${bomb.byteLength} bytes`);
+Deno.test("readBoundedBody() stops inflating a 512 MiB gzip bomb just past the limit", async (t) => {
+  const bomb = await gzipBomb(512 * MiB);
+  assert.ok(bomb.byteLength < 0.6 * MiB, `the bomb is ${bomb.byteLength} bytes`);
   for (
     const [name, body] of [["one chunk", () => bomb], [
       "64 KiB network chunks",
