@@ -3,6 +3,8 @@
  * to stop, and every outcome is kept so a test can count what was answered, refused or lost.
  */
 
+import { type JsonResponse, requestJson } from "../../lib/testing/http.ts";
+
 /** What one request came to: an HTTP answer, or a failure to get one. */
 export type Outcome<T> = { answered: true; value: T } | { answered: false; error: unknown };
 
@@ -57,4 +59,20 @@ export async function residentBytes(pid: number): Promise<number> {
 export function reportFigures(name: string, figures: Record<string, unknown>): void {
   const line = JSON.stringify({ fault_suite: name, ...figures });
   Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
+}
+
+/** A publish load on the producer's `POST /send`, and the ids of the messages it confirmed. */
+export function startSendLoad(
+  producerUrl: string,
+  concurrency: number,
+): { load: Load<JsonResponse>; accepted: () => string[] } {
+  const load = startLoad(
+    concurrency,
+    (i) => requestJson(`${producerUrl}/send`, { body: { content: `m${i}` } }),
+  );
+  const accepted = () =>
+    load.outcomes.flatMap((o) =>
+      o.answered && o.value.status === 202 ? [String(o.value.body.message_id)] : []
+    );
+  return { load, accepted };
 }

@@ -10,7 +10,7 @@ import { startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
 import { requestJson } from "../../lib/testing/http.ts";
 import { brokerConnects, processedIds, startMessaging } from "../_messaging.ts";
-import { reportFigures, startLoad } from "./_load.ts";
+import { reportFigures, startSendLoad } from "./_load.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 
 const CLOSES = 3;
@@ -27,14 +27,7 @@ Deno.test("three broker connection closes under publish load lose no confirmed m
   const sink = startOtlpSink();
   const services = await startMessaging(sink.endpoint, { PREFETCH: String(PREFETCH) });
   const { producer, consumer } = services;
-  const load = startLoad(
-    4,
-    (i) => requestJson(`${producer.url}/send`, { body: { content: `m${i}` } }),
-  );
-  const accepted = () =>
-    load.outcomes.flatMap((o) =>
-      o.answered && o.value.status === 202 ? [String(o.value.body.message_id)] : []
-    );
+  const { load, accepted } = startSendLoad(producer.url, 4);
   try {
     await waitFor(
       "both services connected",

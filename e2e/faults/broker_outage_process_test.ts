@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { connectOrFail, TEST_RABBITMQ_URL } from "../../lib/testing/amqp.ts";
 import { startOtlpSink } from "../../lib/testing/otlp_sink.ts";
 import type { ServiceProcess } from "../../lib/testing/service_process.ts";
-import { requestJson } from "../../lib/testing/http.ts";
 import { brokerConnects, processedIds, startMessaging } from "../_messaging.ts";
-import { reportFigures, startLoad } from "./_load.ts";
+import { reportFigures, startSendLoad } from "./_load.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 import { startTcpProxy } from "./_tcp_proxy.ts";
 
@@ -29,14 +28,7 @@ Deno.test("producer and consumer are back within a retry of the broker's return"
   const sink = startOtlpSink();
   const services = await startMessaging(sink.endpoint, { RABBITMQ_URL: proxied.href });
   const { producer, consumer } = services;
-  const load = startLoad(
-    2,
-    (i) => requestJson(`${producer.url}/send`, { body: { content: `m${i}` } }),
-  );
-  const accepted = () =>
-    load.outcomes.flatMap((o) =>
-      o.answered && o.value.status === 202 ? [String(o.value.body.message_id)] : []
-    );
+  const { load, accepted } = startSendLoad(producer.url, 2);
   try {
     await waitFor("messages flowing", () => accepted().length >= 100, { timeoutMs: 20_000 });
     proxy.down();
