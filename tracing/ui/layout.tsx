@@ -75,6 +75,44 @@ export function Notice(props: { kind: "error" | "info"; children?: Child }): Htm
   );
 }
 
+const WINDOWS = [
+  ["15m", "Last 15 minutes"],
+  ["1h", "Last hour"],
+  ["6h", "Last 6 hours"],
+  ["24h", "Last 24 hours"],
+  ["168h", "Last 7 days"],
+  ["custom", "Custom range"],
+] as const;
+
+/**
+ * The lookback picker with its custom range, as the search and logs forms show it; the page script
+ * shows the range only while "Custom range" is picked.
+ */
+export function TimeWindowFields(
+  props: { label: string; lookback: string; start: string; end: string },
+): Html {
+  return (
+    <>
+      <label>
+        {props.label}{" "}
+        <select name="lookback" data-role="lookback">
+          {WINDOWS.map(([value, label]) => (
+            <option value={value} selected={value === props.lookback}>{label}</option>
+          ))}
+        </select>
+      </label>
+      <div class="pair custom-range" hidden={props.lookback !== "custom"}>
+        <label>
+          From <input name="start" value={props.start} placeholder="2025-01-31T12:00" />
+        </label>
+        <label>
+          To <input name="end" value={props.end} placeholder="2025-01-31T13:00" />
+        </label>
+      </div>
+    </>
+  );
+}
+
 /** The time-window picker of the services and dependencies pages. */
 export function LookbackForm(props: {
   action: string;

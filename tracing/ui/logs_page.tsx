@@ -6,7 +6,7 @@
  */
 import { type LogRecord, nanosToMicros, valueText } from "../span_model.ts";
 import { formatTime, traceHref } from "./format.ts";
-import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
+import { type Html, Layout, Notice, ServiceTag, TimeWindowFields } from "./layout.tsx";
 
 /** The form's values, as given in the query string. */
 export type LogsForm = Record<
@@ -15,14 +15,6 @@ export type LogsForm = Record<
 >;
 
 const LEVELS = ["", "debug", "info", "warn", "error"] as const;
-const LOOKBACKS = [
-  ["15m", "Last 15 minutes"],
-  ["1h", "Last hour"],
-  ["6h", "Last 6 hours"],
-  ["24h", "Last 24 hours"],
-  ["168h", "Last 7 days"],
-  ["custom", "Custom range"],
-] as const;
 /** Attributes shown beside a message; the rest of the record is in its trace. */
 const MAX_FIELDS_SHOWN = 6;
 
@@ -62,22 +54,12 @@ export function LogsPage(props: {
         <label>
           Text <input name="q" value={form.q} placeholder="words in the message or fields" />
         </label>
-        <label>
-          Window{" "}
-          <select name="lookback" data-role="lookback">
-            {LOOKBACKS.map(([value, label]) => (
-              <option value={value} selected={value === form.lookback}>{label}</option>
-            ))}
-          </select>
-        </label>
-        <span class="pair custom-range" hidden={form.lookback !== "custom"}>
-          <label>
-            From <input name="start" value={form.start} placeholder="2025-01-31T12:00" />
-          </label>
-          <label>
-            To <input name="end" value={form.end} placeholder="2025-01-31T13:00" />
-          </label>
-        </span>
+        <TimeWindowFields
+          label="Window"
+          lookback={form.lookback}
+          start={form.start}
+          end={form.end}
+        />
         <label>
           Limit <input name="limit" type="number" min="1" max="1000" value={form.limit} />
         </label>

@@ -3,7 +3,7 @@
 import { durationMicros, isError, startMicros } from "../span_model.ts";
 import type { StoredTrace } from "../store/query.ts";
 import { formatDuration, formatTime, percent, traceHref } from "./format.ts";
-import { type Html, Layout, Notice, ServiceTag } from "./layout.tsx";
+import { type Html, Layout, Notice, ServiceTag, TimeWindowFields } from "./layout.tsx";
 import { Scatter } from "./scatter.tsx";
 
 /** One search result. */
@@ -51,15 +51,6 @@ export type SearchForm = Record<
   | "limit",
   string
 >;
-
-const LOOKBACKS = [
-  ["15m", "Last 15 minutes"],
-  ["1h", "Last hour"],
-  ["6h", "Last 6 hours"],
-  ["24h", "Last 24 hours"],
-  ["168h", "Last 7 days"],
-  ["custom", "Custom range"],
-] as const;
 
 /** The search page. */
 export function SearchPage(props: {
@@ -116,18 +107,12 @@ function SearchFormView(props: { form: SearchForm; services: string[]; operation
         {field("minDuration", "Min duration", "e.g. 100ms")}
         {field("maxDuration", "Max duration", "e.g. 2s")}
       </div>
-      <label>
-        Lookback
-        <select name="lookback" data-role="lookback">
-          {LOOKBACKS.map(([value, label]) => (
-            <option value={value} selected={value === form.lookback}>{label}</option>
-          ))}
-        </select>
-      </label>
-      <div class="pair custom-range" hidden={form.lookback !== "custom"}>
-        {field("start", "From", "2025-01-31T12:00")}
-        {field("end", "To", "2025-01-31T13:00")}
-      </div>
+      <TimeWindowFields
+        label="Lookback"
+        lookback={form.lookback}
+        start={form.start}
+        end={form.end}
+      />
       <label>
         Limit
         <input name="limit" type="number" min="1" max="1000" value={form.limit} />
