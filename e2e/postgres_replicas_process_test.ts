@@ -4,7 +4,7 @@
  * PostgreSQL, read back from the project's own tracing service.
  */
 import assert from "node:assert/strict";
-import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
+import { ServiceGroup } from "../lib/testing/service_process.ts";
 import { SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 import { createTestDatabase } from "../lib/testing/postgres.ts";
 import { startTracingProcess } from "../tracing/testing/service.ts";
@@ -21,12 +21,8 @@ Deno.test("user and order replicas on one PostgreSQL share records and traces", 
     OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
     OTEL_BSP_SCHEDULE_DELAY: "200",
   };
-  const started: ServiceProcess[] = [];
-  const start = async (service: string, extra: Record<string, string> = {}) => {
-    const process = await startServiceProcess({ service, dataDir, env: { ...env, ...extra } });
-    started.push(process);
-    return process;
-  };
+  const group = new ServiceGroup({ dataDir, env });
+  const start = group.start.bind(group);
   try {
     // Started at once, so both replicas' migrations race for the advisory lock.
     const users = await Promise.all([start("user"), start("user")]);
@@ -136,10 +132,10 @@ Deno.test("user and order replicas on one PostgreSQL share records and traces", 
       ]);
     });
   } finally {
-    const codes = await Promise.all(started.map((process) => process.stop()));
+    const codes = await group.stopAll();
     await tracing.stop();
     await Deno.remove(dataDir, { recursive: true });
     await testDb.drop();
-    assert.deepEqual(codes, started.map(() => 0));
+    assert.deepEqual(codes, codes.map(() => 0));
   }
 });

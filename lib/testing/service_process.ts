@@ -170,3 +170,31 @@ function parseJson(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/** Services a test starts with one shared env and data dir, stopped together. */
+export class ServiceGroup {
+  readonly #started: ServiceProcess[] = [];
+  readonly #dataDir: string;
+  readonly #env: Record<string, string>;
+
+  constructor(options: { dataDir: string; env: Record<string, string> }) {
+    this.#dataDir = options.dataDir;
+    this.#env = options.env;
+  }
+
+  /** Starts `service` with the group's env plus `extra`. */
+  async start(service: string, extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const process = await startServiceProcess({
+      service,
+      dataDir: this.#dataDir,
+      env: { ...this.#env, ...extra },
+    });
+    this.#started.push(process);
+    return process;
+  }
+
+  /** Stops every started service (SIGTERM) and returns their exit codes, in start order. */
+  stopAll(): Promise<number[]> {
+    return Promise.all(this.#started.map((process) => process.stop()));
+  }
+}

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
 import { requestJson } from "../../lib/testing/http.ts";
-import { type ServiceProcess, startServiceProcess } from "../../lib/testing/service_process.ts";
+import { ServiceGroup } from "../../lib/testing/service_process.ts";
 import type { TracingProcess } from "../testing/service.ts";
 import { hostileLogsJson, hostileTraceJson, randomHex } from "./_fixture.ts";
 
@@ -40,12 +40,8 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
     WORK_NORMAL_MS: "0",
     WORK_LOW_MS: "0",
   };
-  const started: ServiceProcess[] = [];
-  const start = async (service: string, extra: Record<string, string> = {}) => {
-    const process = await startServiceProcess({ service, dataDir, env: { ...env, ...extra } });
-    started.push(process);
-    return process;
-  };
+  const group = new ServiceGroup({ dataDir, env });
+  const start = group.start.bind(group);
   try {
     const failing = { QUEUE_NAME: failingQueue, FAILURE_RATE: "1", MAX_RETRIES: "1" };
     const [user, producer, , failingProducer] = await Promise.all([
@@ -115,10 +111,10 @@ export async function makeLiveTraces(tracing: TracingProcess): Promise<LiveTrace
       queue,
     };
   } finally {
-    const codes = await Promise.all(started.map((p) => p.stop()));
+    const codes = await group.stopAll();
     await deleteQueues(queue);
     await deleteQueues(failingQueue);
     await Deno.remove(dataDir, { recursive: true });
-    assert.deepEqual(codes, started.map(() => 0), "a service did not stop cleanly");
+    assert.deepEqual(codes, codes.map(() => 0), "a service did not stop cleanly");
   }
 }
