@@ -1,8 +1,8 @@
 /**
  * compose.yaml checked without a Docker engine: against the Compose specification's JSON schema
- * (as bundled by dclint, which validates with it), and against the code and the README: every
+ * (as bundled by dclint, which validates with it), and against the code and the docs: every
  * built service has a folder, publishes the ports it listens on, sets only variables it reads and
- * the README documents, and waits on health checks that its image can run.
+ * docs/configuration.md documents, and waits on health checks that its image can run.
  */
 import assert from "node:assert/strict";
 import { DCLinter } from "dclint";
@@ -97,13 +97,17 @@ Deno.test("compose.yaml publishes each service's own ports and runs it on its de
   assert.equal(new Set(hostPorts).size, hostPorts.length, `host ports collide: ${hostPorts}`);
 });
 
-Deno.test("compose.yaml sets only variables the service reads and the README documents", async () => {
-  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+Deno.test("compose.yaml sets only variables the service reads and docs/configuration.md documents", async () => {
+  const reference = await Deno.readTextFile(new URL("docs/configuration.md", ROOT));
   for (const [name, service] of built) {
     const known = specOf(name).groups.flatMap((group) => group.variables).map((v) => v.name);
     for (const variable of Object.keys(service.environment ?? {})) {
       assert.ok(known.includes(variable), `${name} does not read ${variable}`);
-      assert.match(readme, new RegExp(`\\| \`${variable}\``), `README has no row for ${variable}`);
+      assert.match(
+        reference,
+        new RegExp(`\\| \`${variable}\``),
+        `docs/configuration.md has no row for ${variable}`,
+      );
     }
   }
 });
