@@ -1,6 +1,6 @@
 /** The tracing service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { bool, int, list, number, port, url } from "../lib/config/parsers.ts";
+import { bool, int, list, number, port, token, url } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
   type ServiceConfig,
@@ -8,14 +8,6 @@ import {
 } from "../lib/config/service_config.ts";
 import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
-
-/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more); never shown. */
-function token(): Parser<string> {
-  return (value) =>
-    /^[\x21-\x7e]+$/.test(value)
-      ? value
-      : new Invalid("visible ASCII characters without spaces", "***");
-}
 
 /** ALERT_RULES: a JSON array of rules. */
 function alertRules(): Parser<AlertRule[]> {
