@@ -7,7 +7,7 @@
 // @ts-types="@types/pg"
 import pg from "pg";
 import { type Attributes, SpanKind, trace, type Tracer } from "@opentelemetry/api";
-import { redactUrl } from "./config/env_reader.ts";
+import { redactUrl, redactUrlsIn } from "./config/redact_url.ts";
 import { DatabaseUnavailableError } from "./database_error.ts";
 import type { Logger } from "./log.ts";
 import { summarize } from "./sqlite.ts";
@@ -220,7 +220,7 @@ export class PostgresDatabase {
     // closed, or no free connection within CONNECT_TIMEOUT_MS.
     return new DatabaseUnavailableError(
       "unavailable",
-      `PostgreSQL at ${this.displayUrl} is unavailable: ${message}`,
+      `PostgreSQL at ${this.displayUrl} is unavailable: ${redactUrlsIn(message)}`,
       { cause: error },
     );
   }

@@ -1,5 +1,6 @@
 /** Parsers for declared variables; each says what a valid text looks like when it is not one. */
-import { Invalid, type Parser, redactUrl } from "./variables.ts";
+import { redactUrl } from "./redact_url.ts";
+import { Invalid, type Parser } from "./variables.ts";
 
 /** Bounds of a numeric variable. */
 export interface Range {
