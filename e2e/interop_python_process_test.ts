@@ -2,8 +2,8 @@
  * Traces across Python and our messaging services, over the real RabbitMQ: the Python peer
  * (interop/python: pika and the OpenTelemetry SDK) publishes to our consumer's queue and our
  * consumer continues its trace; our producer publishes and the Python peer continues ours. Every
- * process exports OTLP/protobuf to our tracing service, and the test reads each trace back from
- * its query API.
+ * process exports OTLP/protobuf to our tracing service, which forwards it to a real Jaeger v2, and
+ * the test checks each trace in both query APIs.
  */
 import assert from "node:assert/strict";
 import {
@@ -16,14 +16,14 @@ import { requestJson } from "../lib/testing/http.ts";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
 import { waitFor } from "../lib/testing/wait.ts";
-import { startTracingProcess, type TracingProcess } from "../tracing/testing/service.ts";
 import { runPythonPeer } from "./_peers.ts";
 import { readTrace } from "./_trace_backend.ts";
+import { startTracingWithJaeger, type TracingWithJaeger } from "./_tracing_with_jaeger.ts";
 
 /** The env every process of these tests exports its spans with. */
-function exportEnv(tracing: TracingProcess): Record<string, string> {
+function exportEnv(backends: TracingWithJaeger): Record<string, string> {
   return {
-    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_ENDPOINT: backends.otlpEndpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
     OTEL_BSP_SCHEDULE_DELAY: "200",
   };
@@ -66,26 +66,26 @@ function only(spans: readonly SinkSpan[], what: string, match: (span: SinkSpan) 
   return found[0]!;
 }
 
-/** Runs `body` with the tracing service, a fresh queue and a data dir, and cleans them up. */
-async function withTracingAndQueue(
-  body: (tracing: TracingProcess, queue: string, dataDir: string) => Promise<void>,
+/** Runs `body` with both trace stores, a fresh queue and a data dir, and cleans them up. */
+async function withBackendsAndQueue(
+  body: (backends: TracingWithJaeger, queue: string, dataDir: string) => Promise<void>,
 ): Promise<void> {
   await (await connectOrFail()).close();
-  const tracing = await startTracingProcess();
+  const backends = await startTracingWithJaeger();
   const queue = uniqueQueueName("interop-py");
   const dataDir = await Deno.makeTempDir({ prefix: "interop-python-" });
   try {
-    await body(tracing, queue, dataDir);
+    await body(backends, queue, dataDir);
   } finally {
     await deleteQueues(queue);
-    await tracing.stop();
+    await backends.stop();
     await Deno.remove(dataDir, { recursive: true });
   }
 }
 
-Deno.test("a Python publisher's trace continues in our consumer", async () => {
-  await withTracingAndQueue(async (tracing, queue, dataDir) => {
-    const env = exportEnv(tracing);
+Deno.test("a Python publisher's trace continues in our consumer", async (t) => {
+  await withBackendsAndQueue(async (backends, queue, dataDir) => {
+    const env = exportEnv(backends);
     const consumer = await startMessagingService("consumer", queue, dataDir, env);
     let code: number | undefined;
     try {
@@ -94,27 +94,30 @@ Deno.test("a Python publisher's trace continues in our consumer", async () => {
         { ...env, OTEL_SERVICE_NAME: "python-publisher" },
       );
       const traceId = String(published.trace_id);
-      const spans = await readTrace(tracing, traceId, 2);
-      assert.equal(spans.length, 2, spans.map((s) => `${s.service}: ${s.name}`).join(", "));
+      for (const [store, source] of backends.stores) {
+        await t.step(`one trace Python PRODUCER → our CONSUMER in ${store}`, async () => {
+          const spans = await readTrace(source, traceId, 2);
+          assert.equal(spans.length, 2, spans.map((s) => `${s.service}: ${s.name}`).join(", "));
 
-      const send = only(spans, "PRODUCER span", (s) => s.kind === SpanKindNumber.PRODUCER);
-      assert.equal(send.service, "python-publisher");
-      assert.equal(send.resource["telemetry.sdk.language"], "python");
-      assert.equal(send.spanId, published.span_id);
-      assert.equal(send.parentSpanId, "", "the Python span is the trace's root");
-      assert.equal(send.name, `send ${queue}`);
-      assert.equal(send.attributes["messaging.system"], "rabbitmq");
-      assert.equal(send.attributes["messaging.message.id"], published.message_id);
+          const send = only(spans, "PRODUCER span", (s) => s.kind === SpanKindNumber.PRODUCER);
+          assert.equal(send.service, "python-publisher");
+          assert.equal(send.resource["telemetry.sdk.language"], "python");
+          assert.equal(send.spanId, published.span_id);
+          assert.equal(send.parentSpanId, "", "the Python span is the trace's root");
+          assert.equal(send.name, `send ${queue}`);
+          assert.equal(send.attributes["messaging.system"], "rabbitmq");
+          assert.equal(send.attributes["messaging.message.id"], published.message_id);
 
-      const process = only(spans, "CONSUMER span", (s) => s.kind === SpanKindNumber.CONSUMER);
-      assert.equal(process.service, "consumer");
-      assert.equal(process.name, `process ${queue}`);
-      assert.equal(process.parentSpanId, send.spanId, "our consumer continues the Python span");
-      assert.equal(process.attributes["messaging.message.id"], published.message_id);
-      assert.equal(process.attributes["messaging.rabbitmq.outcome"], "processed");
-      assert.equal(process.statusCode, 0);
-      assert.notEqual(process.resource["telemetry.sdk.language"], "python");
-
+          const process = only(spans, "CONSUMER span", (s) => s.kind === SpanKindNumber.CONSUMER);
+          assert.equal(process.service, "consumer");
+          assert.equal(process.name, `process ${queue}`);
+          assert.equal(process.parentSpanId, send.spanId, "our consumer continues the Python span");
+          assert.equal(process.attributes["messaging.message.id"], published.message_id);
+          assert.equal(process.attributes["messaging.rabbitmq.outcome"], "processed");
+          assert.equal(process.statusCode, 0);
+          assert.notEqual(process.resource["telemetry.sdk.language"], "python");
+        });
+      }
       const stats = await requestJson(`${consumer.url}/stats`);
       assert.equal(stats.body.processed_messages, 1);
     } finally {
@@ -124,9 +127,9 @@ Deno.test("a Python publisher's trace continues in our consumer", async () => {
   });
 });
 
-Deno.test("our producer's trace continues in a Python consumer", async () => {
-  await withTracingAndQueue(async (tracing, queue, dataDir) => {
-    const env = exportEnv(tracing);
+Deno.test("our producer's trace continues in a Python consumer", async (t) => {
+  await withBackendsAndQueue(async (backends, queue, dataDir) => {
+    const env = exportEnv(backends);
     // Only the producer runs: the Python peer is the queue's one consumer.
     const producer = await startMessagingService("producer", queue, dataDir, env);
     let code: number | undefined;
@@ -148,22 +151,30 @@ Deno.test("our producer's trace continues in a Python consumer", async () => {
         { id: sent.body.message_id, content: "to Python", priority: "high", created_at: undefined },
       );
 
-      const spans = await readTrace(tracing, traceId, 3);
-      assert.equal(spans.length, 3, spans.map((s) => `${s.service}: ${s.name}`).join(", "));
-      const server = only(spans, "SERVER span", (s) => s.kind === SpanKindNumber.SERVER);
-      const send = only(spans, "PRODUCER span", (s) => s.kind === SpanKindNumber.PRODUCER);
-      const process = only(spans, "CONSUMER span", (s) => s.kind === SpanKindNumber.CONSUMER);
-      assert.equal(server.service, "producer");
-      assert.equal(server.name, "POST /send");
-      assert.equal(send.service, "producer");
-      assert.equal(send.parentSpanId, server.spanId);
-      assert.equal(process.service, "python-consumer");
-      assert.equal(process.resource["telemetry.sdk.language"], "python");
-      assert.equal(process.name, `process ${queue}`);
-      assert.equal(process.spanId, consumed.span_id);
-      assert.equal(process.parentSpanId, send.spanId, "the Python span's parent is our PRODUCER");
-      assert.equal(consumed.parent_span_id, send.spanId);
-      assert.equal(process.attributes["messaging.message.id"], sent.body.message_id);
+      for (const [store, source] of backends.stores) {
+        await t.step(`one trace our PRODUCER → Python CONSUMER in ${store}`, async () => {
+          const spans = await readTrace(source, traceId, 3);
+          assert.equal(spans.length, 3, spans.map((s) => `${s.service}: ${s.name}`).join(", "));
+          const server = only(spans, "SERVER span", (s) => s.kind === SpanKindNumber.SERVER);
+          const send = only(spans, "PRODUCER span", (s) => s.kind === SpanKindNumber.PRODUCER);
+          const process = only(spans, "CONSUMER span", (s) => s.kind === SpanKindNumber.CONSUMER);
+          assert.equal(server.service, "producer");
+          assert.equal(server.name, "POST /send");
+          assert.equal(send.service, "producer");
+          assert.equal(send.parentSpanId, server.spanId);
+          assert.equal(process.service, "python-consumer");
+          assert.equal(process.resource["telemetry.sdk.language"], "python");
+          assert.equal(process.name, `process ${queue}`);
+          assert.equal(process.spanId, consumed.span_id);
+          assert.equal(
+            process.parentSpanId,
+            send.spanId,
+            "the Python span's parent is our PRODUCER",
+          );
+          assert.equal(consumed.parent_span_id, send.spanId);
+          assert.equal(process.attributes["messaging.message.id"], sent.body.message_id);
+        });
+      }
     } finally {
       code = await producer.stop();
     }

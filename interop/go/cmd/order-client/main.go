@@ -47,7 +47,7 @@ func (s *sentContext) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func main() {
-	orderURL := flag.String("url", "http://127.0.0.1:8082", "the order service's base URL")
+	orderURL := flag.String("url", "http://127.0.0.1:3000", "the order service's base URL")
 	var o order
 	flag.StringVar(&o.Username, "username", "ada", "who orders")
 	flag.StringVar(&o.Item, "item", "analytical engine", "what is ordered")

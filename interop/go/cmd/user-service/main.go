@@ -1,7 +1,8 @@
 // Command user-service stands in for our user service, as a Go user service of the seeds would:
 // it answers GET /users/{username} (and POST /users, GET /health) with the same JSON, behind
 // otelhttp's server middleware, so a trace crosses from our order service into Go.
-// PORT (0 picks a free one) and HOST choose where it listens; OTEL_* configure telemetry.
+// PORT (default 3001, user's port; 0 picks a free one) and HOST choose where it listens; OTEL_*
+// configure telemetry.
 package main
 
 import (
@@ -35,7 +36,7 @@ func run(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", net.JoinHostPort(env("HOST", "0.0.0.0"), env("PORT", "8081")))
+	listener, err := net.Listen("tcp", net.JoinHostPort(env("HOST", "0.0.0.0"), env("PORT", "3001")))
 	if err != nil {
 		return err
 	}
