@@ -5,6 +5,7 @@
  * This is the only file of the project that touches `console`.
  */
 import { trace } from "@opentelemetry/api";
+import { redactUrlsIn } from "./config/redact_url.ts";
 import { formatPretty } from "./log_pretty.ts";
 
 /** Log levels from most to least verbose. */
@@ -79,7 +80,8 @@ export function createLogger(
       record[key] = value instanceof Error ? serializeError(value) : value;
     }
     // stdout first: shipping is a queue push, and a sink that throws must not lose the line.
-    write(pretty ? formatPretty(record) : safeStringify(record), level);
+    // Any URL a library put in a message is written without its secrets.
+    write(redactUrlsIn(pretty ? formatPretty(record) : safeStringify(record)), level);
     if (sink === undefined) return;
     try {
       sink({ timeMs, level, msg, fields });

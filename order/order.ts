@@ -1,6 +1,7 @@
 /** The order record and the validation of what clients send. */
 import { z } from "zod";
 import { digitsSchema } from "../lib/http/digits.ts";
+import { plainText } from "../lib/http/plain_text.ts";
 import { pagingFields } from "../lib/http/paging.ts";
 import {
   formatCents,
@@ -35,8 +36,8 @@ export interface Order {
   updated_at: string;
 }
 
-const username = z.string().min(1).max(64);
-const item = z.string().trim().min(1, "must not be empty").max(200);
+const username = z.string().min(1).max(64).superRefine(plainText);
+const item = z.string().trim().min(1, "must not be empty").max(200).superRefine(plainText);
 const quantity = z.number().int().min(1).max(1_000_000);
 const unitPrice = z.number()
   .min(fromCents(MIN_UNIT_PRICE_CENTS), `expected at least ${formatCents(MIN_UNIT_PRICE_CENTS)}`)

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import type { Env } from "../lib/config/env_reader.ts";
 import { readSections, variableSections } from "../lib/config/variable_docs.ts";
-import { MARKERS, README } from "./config_docs.ts";
+import { CONFIGURATION_DOC, MARKERS } from "./config_docs.ts";
 import { CONFIG_LOADERS, SERVICE_SPECS, type ServiceName } from "./service_specs.ts";
 
-Deno.test("the README's variable tables are the declarations (deno task docs:config rewrites them)", async () => {
-  const readme = await Deno.readTextFile(README);
-  const tables = readme.slice(readme.indexOf(MARKERS[0]), readme.indexOf(MARKERS[1]));
+Deno.test("docs/configuration.md's variable tables are the declarations (deno task docs:config rewrites them)", async () => {
+  const doc = await Deno.readTextFile(CONFIGURATION_DOC);
+  const tables = doc.slice(doc.indexOf(MARKERS[0]), doc.indexOf(MARKERS[1]));
   assert.deepEqual(
     readSections(tables),
     variableSections(Object.values(SERVICE_SPECS)),
-    "README.md and the declarations differ: run `deno task docs:config`",
+    "docs/configuration.md and the declarations differ: run `deno task docs:config`",
   );
 });
 

@@ -10,7 +10,7 @@ import { loadConfig as userConfig, USER_SPEC } from "../user/config.ts";
 /** The services of this repository. */
 export type ServiceName = "user" | "order" | "producer" | "consumer" | "tracing";
 
-/** Every service's spec (`--help`, README tables), by name, in the README's order. */
+/** Every service's spec (`--help`, the docs' variable tables), by name, in the docs' order. */
 export const SERVICE_SPECS: Readonly<Record<ServiceName, ServiceSpec>> = {
   user: USER_SPEC,
   order: ORDER_SPEC,

@@ -1,5 +1,6 @@
 /** The user record and the validation of what clients send. */
 import { z } from "zod";
+import { plainText } from "../lib/http/plain_text.ts";
 
 /** A stored user, as the API returns it. */
 export interface User {
@@ -19,8 +20,10 @@ export const usernameSchema = z.string().regex(
   "expected 3 to 32 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit",
 );
 
-const emailSchema = z.email({ error: "expected a valid email address" }).max(254);
-const fullNameSchema = z.string().trim().min(1, "must not be empty").max(200);
+const emailSchema = z.email({ error: "expected a valid email address" }).max(254)
+  .superRefine(plainText);
+const fullNameSchema = z.string().trim().min(1, "must not be empty").max(200)
+  .superRefine(plainText);
 
 /** POST /users body. */
 export const newUserSchema = z.strictObject({

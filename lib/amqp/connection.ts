@@ -4,7 +4,7 @@
  * every (re)connect, so they come back with the connection. The URL's password is never logged.
  */
 import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
-import { redactUrl } from "../config/env_reader.ts";
+import { redactUrl, redactUrlsIn } from "../config/redact_url.ts";
 import type { Logger } from "../log.ts";
 
 /** Runs on every new connection, e.g. to open a channel, declare topology and start consuming. */
@@ -132,6 +132,6 @@ export class AmqpConnection {
 
   #censor(message: string): string {
     const password = URL.canParse(this.#options.url) ? new URL(this.#options.url).password : "";
-    return password === "" ? message : message.replaceAll(password, "***");
+    return redactUrlsIn(password === "" ? message : message.replaceAll(password, "***"));
   }
 }

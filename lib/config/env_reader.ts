@@ -7,9 +7,8 @@
  * and ad-hoc reads.
  */
 import * as parsers from "./parsers.ts";
-import { Invalid, type Parser, redactUrl, type Variable } from "./variables.ts";
-
-export { redactUrl };
+import { redactUrlsIn } from "./redact_url.ts";
+import { Invalid, type Parser, type Variable } from "./variables.ts";
 
 /** Raised when one or more variables hold invalid values; the message lists each of them. */
 export class ConfigError extends Error {
@@ -64,7 +63,8 @@ export function createEnvReader(env: Env): EnvReader {
     return value === undefined || value === "" ? undefined : value;
   };
   const problem = (name: string, value: string, expected: string): void => {
-    problems.push(`Invalid ${name} "${value}": expected ${expected}`);
+    // A URL is quoted without its secrets, whichever parser rejected it.
+    problems.push(`Invalid ${name} "${redactUrlsIn(value)}": expected ${expected}`);
   };
   const parse = <T>(name: string, parser: Parser<T>, fallback: T): T => {
     const value = raw(name);

@@ -1,5 +1,6 @@
 /** Parsers for declared variables; each says what a valid text looks like when it is not one. */
-import { Invalid, type Parser, redactUrl } from "./variables.ts";
+import { redactUrl } from "./redact_url.ts";
+import { Invalid, type Parser } from "./variables.ts";
 
 /** Bounds of a numeric variable. */
 export interface Range {
@@ -10,6 +11,14 @@ export interface Range {
 /** Any text. */
 export function text(): Parser<string> {
   return (value) => value;
+}
+
+/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more); never shown. */
+export function token(): Parser<string> {
+  return (value) =>
+    /^[\x21-\x7e]+$/.test(value)
+      ? value
+      : new Invalid("visible ASCII characters without spaces", "***");
 }
 
 /** A TCP port from 0 to 65535; 0 lets the system pick a free one (tests use it). */

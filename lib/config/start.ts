@@ -1,9 +1,9 @@
 /** How every `main.ts` starts its service, and the start-up steps it is made of. */
 import type { Hono } from "hono";
 import { handleCliFlags } from "./cli.ts";
-import { ConfigError, createEnvReader, type Env, redactUrl } from "./env_reader.ts";
+import { ConfigError, createEnvReader, type Env } from "./env_reader.ts";
 import type { ServiceConfig, ServiceSpec } from "./service_config.ts";
-import { maskSecret } from "./variables.ts";
+import { maskSecret, redactUrlsIn } from "./redact_url.ts";
 import { type Closer, type Listener, type RunningServer, serve } from "../http/serve.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { startTelemetry, type Telemetry } from "../telemetry/setup.ts";
@@ -36,7 +36,7 @@ export function logConfig(
     if (typeof value !== "string") return value;
     if (secrets.has(value)) return maskSecret(value);
     // URLs such as RABBITMQ_URL carry credentials: amqp://user:***@host
-    return value.includes("@") ? redactUrl(value) : value;
+    return redactUrlsIn(value);
   };
   logger.info("Config loaded", { config: JSON.parse(JSON.stringify(config, mask)) });
 }

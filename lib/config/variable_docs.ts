@@ -1,12 +1,13 @@
 /**
- * The README's variable tables, generated from the services' declarations: one section per group
- * of variables, in the order the services list them. `readSections` parses them back out of the
- * README so a test can compare the two cell by cell (whatever `deno fmt` did to the spacing).
+ * The variable tables of docs/configuration.md, generated from the services' declarations: one
+ * section per group of variables, in the order the services list them. `readSections` parses them
+ * back out of the doc so a test can compare the two cell by cell (whatever `deno fmt` did to the
+ * spacing).
  */
 import type { ServiceSpec } from "./service_config.ts";
 import type { Variable } from "./variables.ts";
 
-/** One README section: a heading and its table rows (variable, default, meaning). */
+/** One docs section: a heading and its table rows (variable, default, meaning). */
 export interface VariableSection {
   readonly heading: string;
   readonly rows: readonly (readonly [string, string, string])[];

@@ -67,19 +67,3 @@ export function declareVariables<D extends Inits>(title: string, inits: D): Decl
     group,
   }) as Declared<D>;
 }
-
-/** Masks the secret part of `text`: a URL's password (`amqp://user:***@host`), else all of it. */
-export function maskSecret(text: string): string {
-  if (URL.canParse(text) && new URL(text).password !== "") return redactUrl(text);
-  return "***";
-}
-
-/** Masks the password of a URL (`amqp://user:***@host`), for logs and error messages. */
-export function redactUrl(value: string): string {
-  // Greedy up to the last "@" before the path, so an unencoded "@" in the password is masked too.
-  if (!URL.canParse(value)) return value.replace(/\/\/([^:/@]+):[^/]*@/, "//$1:***@");
-  const url = new URL(value);
-  if (url.password === "") return value;
-  url.password = "***";
-  return url.toString().replace("%2A%2A%2A", "***");
-}

@@ -9,6 +9,7 @@
  *   exports console output as log records, so our logger ships nothing (no record twice).
  * - `disabled`: `OTEL_SDK_DISABLED=true`; spans are no-ops but context still propagates.
  */
+import { redactUrl, redactUrlsIn } from "../config/redact_url.ts";
 import { context, diag, DiagLogLevel, propagation, trace, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
@@ -148,13 +149,13 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
   const summary = {
     mode: "sdk",
     service_name: config.serviceName,
-    endpoint: config.tracesEndpoint,
+    endpoint: redactUrl(config.tracesEndpoint),
     protocol: config.protocol,
     serializer: config.protocol === "http/json" ? "official" : config.serializer,
     sampler: config.sampler,
     sampler_arg: config.samplerArg,
     max_queue_size: config.batch.maxQueueSize,
-    logs_endpoint: config.logs.enabled ? config.logs.endpoint : "none",
+    logs_endpoint: config.logs.enabled ? redactUrl(config.logs.endpoint) : "none",
   };
   const shipper = config.logs.enabled
     ? new LogShipper({
@@ -272,14 +273,15 @@ function exportHealthLogger(
   signal: "Span" | "Log",
 ): (result: ExportResult) => void {
   let failing = false;
+  const shown = redactUrl(endpoint);
   const items = signal === "Span" ? "spans" : "log records";
   return (result) => {
     const ok = result.code === ExportResultCode.SUCCESS;
-    if (ok && failing) logger.info(`${signal} export recovered`, { endpoint });
+    if (ok && failing) logger.info(`${signal} export recovered`, { endpoint: shown });
     if (!ok && !failing) {
       logger.warn(`${signal} export failing; ${items} are dropped until the endpoint answers`, {
-        endpoint,
-        reason: result.error?.message ?? "unknown",
+        endpoint: shown,
+        reason: redactUrlsIn(result.error?.message ?? "unknown"),
       });
     }
     failing = !ok;

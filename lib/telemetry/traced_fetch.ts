@@ -5,6 +5,7 @@
  * In `deno` mode Deno's own `fetch` already makes the CLIENT span and injects the context (it
  * cannot be told not to), so this wrapper only adds the timeout there: one span, not two.
  */
+import { redactUrl } from "../config/redact_url.ts";
 import { recordSpanError } from "./span_error.ts";
 import {
   type Attributes,
@@ -90,19 +91,18 @@ function clientAttributes(method: string, url: URL): Attributes {
   const defaultPort = url.protocol === "https:" ? 443 : 80;
   return {
     "http.request.method": method,
-    "url.full": redactUrl(url),
+    "url.full": redactForSpan(url),
     "server.address": url.hostname,
     "server.port": url.port === "" ? defaultPort : Number(url.port),
   };
 }
 
-/** Semantic conventions ask for credentials in URLs to be replaced by `REDACTED`. */
-function redactUrl(url: URL): string {
-  if (url.username === "" && url.password === "") return url.toString();
-  const copy = new URL(url);
-  copy.username = "REDACTED";
-  copy.password = copy.password === "" ? "" : "REDACTED";
-  return copy.toString();
+/**
+ * Semantic conventions ask for credentials in `url.full` to be replaced by `REDACTED`, the
+ * user name too, and so for the values of signature-like query parameters.
+ */
+function redactForSpan(url: URL): string {
+  return redactUrl(url, { mask: "REDACTED", username: true });
 }
 
 function isTimeout(error: unknown): boolean {

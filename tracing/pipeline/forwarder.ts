@@ -5,6 +5,7 @@
  * A downstream that answers 404 for a signal (Jaeger takes traces, not logs) is not sent that
  * signal again: said once at info, neither counted as failing nor retried.
  */
+import { redactUrl } from "../../lib/config/redact_url.ts";
 import type { Logger } from "../../lib/log.ts";
 
 /** One request to forward. */
@@ -55,7 +56,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 function createSender(endpoint: string, options: ForwarderOptions) {
   const base = endpoint.replace(/\/+$/, "").replace(/\/v1\/(traces|logs|metrics)$/, "");
   const doFetch = options.fetch ?? fetch;
-  const report = (outcome: ForwardOutcome) => options.onOutcome?.(base, outcome);
+  // Logs and the per-endpoint metrics show the endpoint without its credentials.
+  const shown = redactUrl(base);
+  const report = (outcome: ForwardOutcome) => options.onOutcome?.(shown, outcome);
   const queue: ForwardItem[] = [];
   const abort = new AbortController();
   let running: Promise<void> | undefined;
@@ -103,7 +106,7 @@ function createSender(endpoint: string, options: ForwarderOptions) {
       if (sent === "unsupported") {
         if (!unsupported.has(item.path)) {
           options.logger.info("Forwarding endpoint does not accept this signal; not sending it", {
-            endpoint: base,
+            endpoint: shown,
             path: item.path,
           });
         }
@@ -113,8 +116,8 @@ function createSender(endpoint: string, options: ForwarderOptions) {
       }
       const ok = sent;
       report(ok ? "sent" : "failed");
-      if (ok && failing) options.logger.info("Forwarding recovered", { endpoint: base });
-      if (!ok && !failing) options.logger.warn("Forwarding failing", { endpoint: base });
+      if (ok && failing) options.logger.info("Forwarding recovered", { endpoint: shown });
+      if (!ok && !failing) options.logger.warn("Forwarding failing", { endpoint: shown });
       failing = !ok;
     }
     running = undefined;
