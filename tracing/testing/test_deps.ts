@@ -35,6 +35,7 @@ export function createTestService(options: {
   maxBodyBytes?: number;
   budget?: ByteBudget;
   ttlMs?: number;
+  maxAlertRules?: number;
   /** The open spans' clock (start times, TTL); default the wall clock. */
   nowNs?: () => bigint;
 } = {}): TestService {
@@ -61,7 +62,13 @@ export function createTestService(options: {
     ...(options.nowNs === undefined ? {} : { nowNs: options.nowNs }),
     finish: (span) => pipeline.acceptSpans([span]),
   });
-  const alerts = createAlertEngine({ store, rules: [], intervalMs: 60_000, logger });
+  const alerts = createAlertEngine({
+    store,
+    rules: [],
+    maxRules: options.maxAlertRules ?? 200,
+    intervalMs: 60_000,
+    logger,
+  });
   return {
     ingest: createIngestApp({
       pipeline,
