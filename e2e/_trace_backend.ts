@@ -1,13 +1,13 @@
 /**
- * Reads traces back from a real backend run as a process (the project's tracing service, or
- * Jaeger itself) through Jaeger's `/api/traces/{id}`, in the flat shape of `SinkSpan`, so
- * end-to-end tests assert on what the backend stored.
+ * Reads traces back from a real backend in the flat shape of `SinkSpan`, so end-to-end tests
+ * assert on what it stored: the project's own tracing service (run as a process) or real Jaeger,
+ * both through Jaeger's JSON model (`/api/traces/{id}`).
  */
-import type { JaegerJsonTrace } from "../lib/testing/jaeger.ts";
+import type { JaegerJsonTag, JaegerJsonTrace } from "../lib/testing/jaeger.ts";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 
-/** A backend that answers Jaeger's `/api/traces/{id}`: the tracing process or `JaegerProcess`. */
-export interface TraceBackend {
+/** A backend that answers `/api/traces/{id}`: `TracingProcess` or `JaegerProcess`. */
+export interface TraceSource {
   waitForTrace(
     traceId: string,
     options: { minSpans: number; timeoutMs?: number },
@@ -24,11 +24,11 @@ const KINDS: Record<string, number> = {
 
 /** Waits until the trace holds `minSpans` spans and returns them flattened. */
 export async function readTrace(
-  backend: TraceBackend,
+  source: TraceSource,
   traceId: string,
   minSpans: number,
 ): Promise<SinkSpan[]> {
-  return toSinkSpans(await backend.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 }));
+  return toSinkSpans(await source.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 }));
 }
 
 /** A trace in Jaeger's JSON model, flattened. */
@@ -57,6 +57,6 @@ export function toSinkSpans(trace: JaegerJsonTrace): SinkSpan[] {
   });
 }
 
-function tagMap(tags: readonly { key: string; value: unknown }[]): Record<string, unknown> {
+function tagMap(tags: readonly JaegerJsonTag[]): Record<string, unknown> {
   return Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));
 }
