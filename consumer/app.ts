@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import type { FaultRegistry } from "../lib/faults/registry.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import type { ConsumerStats } from "./stats.ts";
 
@@ -18,6 +19,10 @@ export interface ConsumerAppDeps {
   telemetry: Telemetry;
   maxBodyBytes: number;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** The faults its work reads (`processing_errors`, `slow_consumer`). */
+  faults?: FaultRegistry;
+  /** FAULTS_TOKEN: when set, switching a fault needs it. */
+  faultsToken?: string | undefined;
 }
 
 /** Builds the app; opens nothing. */

@@ -8,6 +8,8 @@ import { createMessage, encodeMessage } from "../producer/message.ts";
 import { createApp } from "./app.ts";
 import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
+import { CONSUMER_FAULTS } from "./faults.ts";
 import { createWorker } from "./worker.ts";
 
 function message(
@@ -33,10 +35,11 @@ function setup() {
   const stats = new ConsumerStats(() => now);
   const registry = createRegistry();
   const logger = createLogger({ service: "consumer", level: "error", write: () => {} });
+  const faults = new FaultRegistry(CONSUMER_FAULTS, { logger });
   const worker = createWorker({
     work: createWork({
       work: { high: { min: 0, max: 0 }, normal: { min: 0, max: 0 }, low: { min: 0, max: 0 } },
-      failureRate: 0,
+      faults,
     }),
     stats,
     registry,

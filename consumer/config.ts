@@ -1,6 +1,7 @@
 /** The consumer's settings, read once from env. */
 import { AMQP_VARIABLES, type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { type FaultsConfig, faultVariables, readFaultsConfig } from "../lib/faults/config.ts";
 import { int, number } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
@@ -10,6 +11,7 @@ import {
 import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import type { Priority } from "../producer/message.ts";
 import type { WorkRange } from "./work.ts";
+import { CONSUMER_FAULTS } from "./faults.ts";
 
 /** `MIN-MAX` or a single number of milliseconds; `0` turns the simulated work off. */
 function workRange(): Parser<WorkRange> {
@@ -39,7 +41,8 @@ export const CONSUMER_VARIABLES = declareVariables("consumer", {
   FAILURE_RATE: {
     parse: number({ min: 0, max: 1 }),
     default: "0",
-    meaning: "share of attempts that fail on purpose, from 0 to 1 (demos and tests)",
+    meaning: "share of attempts that fail on purpose, from 0 to 1: starts the " +
+      "`processing_errors` fault at this rate unless `FAULTS` names it",
   },
   WORK_HIGH_MS: {
     parse: workRange(),
@@ -64,7 +67,7 @@ export const CONSUMER_SPEC = serviceSpec({
   summary: "processes messages from RabbitMQ",
   port: 8086,
   dataDir: false,
-  own: [AMQP_VARIABLES.group, CONSUMER_VARIABLES.group],
+  own: [AMQP_VARIABLES.group, CONSUMER_VARIABLES.group, faultVariables(CONSUMER_FAULTS).group],
 });
 
 /** The consumer's config. */
@@ -78,6 +81,8 @@ export interface ConsumerConfig extends ServiceConfig {
   readonly failureRate: number;
   /** WORK_HIGH_MS, WORK_NORMAL_MS, WORK_LOW_MS: simulated work per priority. */
   readonly work: Readonly<Record<Priority, WorkRange>>;
+  /** FAULTS and FAULTS_TOKEN. */
+  readonly faults: FaultsConfig;
 }
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
@@ -95,6 +100,7 @@ export function loadConfig(env: Env): ConsumerConfig {
       normal: read.value(v.WORK_NORMAL_MS),
       low: read.value(v.WORK_LOW_MS),
     }),
+    faults: readFaultsConfig(read, CONSUMER_FAULTS),
   };
   read.assertValid();
   return Object.freeze(config);

@@ -2,7 +2,9 @@
 import { Broker } from "../lib/amqp/broker.ts";
 import { startService } from "../lib/config/start.ts";
 import { createRegistry } from "../lib/http/metrics.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
 import { createApp } from "./app.ts";
+import { CONSUMER_FAULTS, initialConsumerFaults } from "./faults.ts";
 import { CONSUMER_SPEC, loadConfig } from "./config.ts";
 import { ConsumerStats } from "./stats.ts";
 import { createWork } from "./work.ts";
@@ -14,12 +16,27 @@ await startService({
   async start({ config, logger, telemetry }) {
     const [registry, stats] = [createRegistry(), new ConsumerStats()];
     const broker = new Broker(config, { tracer: telemetry.tracer, logger });
-    const worker = createWorker({ work: createWork(config), stats, registry, logger });
+    const faults = new FaultRegistry(CONSUMER_FAULTS, {
+      logger,
+      initial: initialConsumerFaults(config.faults.initial, config.failureRate),
+    });
+    const work = createWork({ ...config, faults });
+    const worker = createWorker({ work, stats, registry, logger });
     const consumer = broker.consume({ ...config, ...worker });
     await broker.open();
     const readiness = { rabbitmq: () => broker.readiness() };
     const inFlight = () => consumer.inFlight;
-    const app = createApp({ ...config, stats, inFlight, registry, logger, telemetry, readiness });
+    const app = createApp({
+      ...config,
+      stats,
+      inFlight,
+      registry,
+      logger,
+      telemetry,
+      readiness,
+      faults,
+      faultsToken: config.faults.token,
+    });
     const graceMs = config.shutdownTimeoutMs / 2; // then in-flight messages go back to the queue
     return {
       app,

@@ -1,9 +1,12 @@
 /**
  * Processing one message: decode it against the producer's contract, then simulate work whose
- * length depends on its priority, failing on purpose at the configured rate.
+ * length depends on its priority, slowed and failed on purpose by the consumer's faults.
  */
 import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import { PermanentMessageError } from "../lib/amqp/consume.ts";
+import type { FaultRegistry } from "../lib/faults/registry.ts";
+import { markActiveSpan } from "../lib/faults/span_marks.ts";
+import { PROCESSING_ERRORS, SLOW_CONSUMER } from "./faults.ts";
 import {
   decodeMessage,
   InvalidMessageError,
@@ -20,7 +23,8 @@ export interface WorkRange {
 /** What `createWork` needs; `random` and `sleep` are replaceable in tests. */
 export interface WorkOptions {
   work: Readonly<Record<Priority, WorkRange>>;
-  failureRate: number;
+  /** `processing_errors` fails a share of attempts; `slow_consumer` adds a delay to each. */
+  faults: FaultRegistry;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -28,10 +32,10 @@ export interface WorkOptions {
 /** Processes a message; resolves with its priority, throws to fail it. */
 export type Work = (message: ConsumedMessage) => Promise<Priority>;
 
-/** Raised on purpose for a share `FAILURE_RATE` of attempts. */
+/** Raised on purpose for the share of attempts `processing_errors` (or FAILURE_RATE) asks for. */
 export class SimulatedFailureError extends Error {
-  constructor() {
-    super("Simulated processing failure");
+  constructor(rate: number) {
+    super(`Simulated processing failure (fault ${PROCESSING_ERRORS}, rate ${rate})`);
     this.name = "SimulatedFailureError";
   }
 }
@@ -64,8 +68,18 @@ export function createWork(options: WorkOptions): Work {
     const range = options.work[priority];
     const ms = range.min + random() * (range.max - range.min);
     if (ms > 0) await sleep(Math.round(ms));
-    if (options.failureRate > 0 && random() < options.failureRate) {
-      throw new SimulatedFailureError();
+    const slow = options.faults.delay(SLOW_CONSUMER);
+    if (slow !== undefined) {
+      markActiveSpan({
+        name: SLOW_CONSUMER,
+        parameters: { delay_ms: slow.delayMs, jitter_ms: slow.jitterMs, applied_delay_ms: slow.ms },
+      });
+      await sleep(slow.ms);
+    }
+    const failure = options.faults.hits(PROCESSING_ERRORS);
+    if (failure !== undefined) {
+      markActiveSpan({ name: PROCESSING_ERRORS, parameters: { rate: failure.rate } });
+      throw new SimulatedFailureError(failure.rate);
     }
     return priority;
   };

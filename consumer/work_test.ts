@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { PermanentMessageError } from "../lib/amqp/consume.ts";
 import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import { createMessage, encodeMessage } from "../producer/message.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
+import { CONSUMER_FAULTS, initialConsumerFaults } from "./faults.ts";
 import { createWork, SimulatedFailureError } from "./work.ts";
+import { createTestTelemetry } from "../lib/testing/telemetry.ts";
 
 const work = {
   high: { min: 100, max: 300 },
@@ -29,7 +32,7 @@ Deno.test("createWork() sleeps within the range of the message's priority", asyn
   const slept: number[] = [];
   const run = createWork({
     work,
-    failureRate: 0,
+    faults: new FaultRegistry(CONSUMER_FAULTS),
     random: () => 0.5,
     sleep: (ms) => {
       slept.push(ms);
@@ -53,7 +56,7 @@ Deno.test("createWork() skips the sleep when the range is 0", async () => {
   let slept = false;
   const run = createWork({
     work: { ...work, normal: { min: 0, max: 0 } },
-    failureRate: 0,
+    faults: new FaultRegistry(CONSUMER_FAULTS),
     sleep: () => {
       slept = true;
       return Promise.resolve();
@@ -64,7 +67,11 @@ Deno.test("createWork() skips the sleep when the range is 0", async () => {
 });
 
 Deno.test("createWork() fails permanently on a body that is not a message", async (t) => {
-  const run = createWork({ work, failureRate: 0, sleep: () => Promise.resolve() });
+  const run = createWork({
+    work,
+    faults: new FaultRegistry(CONSUMER_FAULTS),
+    sleep: () => Promise.resolve(),
+  });
   for (
     const [name, text] of [
       ["not JSON", "not json"],
@@ -83,14 +90,37 @@ Deno.test("createWork() fails permanently on a body that is not a message", asyn
 
 Deno.test("createWork() fails at the configured rate", async () => {
   let next = 0.4;
-  const run = createWork({
-    work,
-    failureRate: 0.5,
+  const faults = new FaultRegistry(CONSUMER_FAULTS, {
+    initial: initialConsumerFaults(new Map(), 0.5),
     random: () => next,
-    sleep: () => Promise.resolve(),
   });
+  const run = createWork({ work, faults, sleep: () => Promise.resolve() });
   const body = encodeMessage(createMessage("x", "normal"));
   await assert.rejects(() => run(delivery(body)), SimulatedFailureError);
   next = 0.6;
   assert.equal(await run(delivery(body)), "normal");
+});
+
+Deno.test("createWork() adds slow_consumer's delay and marks the span it runs in", async () => {
+  const { telemetry, exporter } = createTestTelemetry();
+  const slept: number[] = [];
+  const faults = new FaultRegistry(CONSUMER_FAULTS, { random: () => 0.5 });
+  faults.change("slow_consumer", { enabled: true, delay_ms: 700, jitter_ms: 100 });
+  faults.change("processing_errors", { enabled: true, rate: 1 });
+  const run = createWork({
+    work: { high: { min: 0, max: 0 }, normal: { min: 0, max: 0 }, low: { min: 0, max: 0 } },
+    faults,
+    sleep: (ms) => Promise.resolve(void slept.push(ms)),
+  });
+  const body = encodeMessage(createMessage("x", "normal"));
+  await telemetry.tracer.startActiveSpan("process messages", async (span) => {
+    await assert.rejects(() => run(delivery(body)), /fault processing_errors, rate 1/);
+    span.end();
+  });
+  assert.deepEqual(slept, [700]);
+  const [span] = exporter.getFinishedSpans();
+  assert.deepEqual(span?.events.map((e) => e.attributes?.["fault.name"]), [
+    "slow_consumer",
+    "processing_errors",
+  ]);
 });

@@ -162,7 +162,10 @@ Deno.test("a message that fails twice reads back with its retry and dead-letter 
     assert.equal(retry.severity, "WARN");
     assert.equal(retry.span_id, attempt(0).span_id, "the retry decision is the first attempt's");
     assert.equal(retry.attributes.retry_count, 1);
-    assert.equal(retry.attributes.reason, "SimulatedFailureError: Simulated processing failure");
+    assert.equal(
+      retry.attributes.reason,
+      "SimulatedFailureError: Simulated processing failure (fault processing_errors, rate 1)",
+    );
 
     const dead = logOf(trace, "consumer", "Message failed; dead-lettered");
     assert.equal(dead.severity, "ERROR");

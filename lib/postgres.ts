@@ -11,6 +11,7 @@ import { redactUrl, redactUrlsIn } from "./config/redact_url.ts";
 import { DatabaseUnavailableError } from "./database_error.ts";
 import type { Logger } from "./log.ts";
 import { summarize } from "./sqlite.ts";
+import { markSpan, takeHeldFaults } from "./faults/span_marks.ts";
 import { recordSpanError } from "./telemetry/span_error.ts";
 
 /** Values that may be bound to `$n` placeholders. */
@@ -156,9 +157,16 @@ export class PostgresDatabase {
     const parent = trace.getActiveSpan();
     if (parent !== undefined && !parent.isRecording()) return await this.#send(sql, params);
     const query = this.#describe(sql);
-    const span = this.#tracer.startSpan(query.name, { kind: SpanKind.CLIENT });
+    // A fault's wait (lib/faults/store_faults.ts) belongs inside the query's span.
+    const held = takeHeldFaults();
+    const span = this.#tracer.startSpan(query.name, {
+      kind: SpanKind.CLIENT,
+      ...(held === undefined ? {} : { startTime: held.startTime }),
+    });
     if (span.isRecording()) span.setAttributes(query.attributes);
+    if (held !== undefined) markSpan(span, held.marks);
     try {
+      if (held?.failure !== undefined) throw held.failure;
       return await this.#send(sql, params);
     } catch (error) {
       // Semantic conventions: the SQLSTATE is the status code and, when there is one, error.type.

@@ -4,6 +4,7 @@
  * the bound values.
  */
 import { recordSpanError } from "./telemetry/span_error.ts";
+import { markSpan, takeHeldFaults } from "./faults/span_marks.ts";
 import { type Attributes, SpanKind, trace, type Tracer } from "@opentelemetry/api";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 
@@ -49,9 +50,16 @@ export function openDatabase(path: string, options: { tracer: Tracer }): TracedD
     // the query runs without a span instead of building one that records nothing.
     const parent = trace.getActiveSpan();
     if (parent !== undefined && !parent.isRecording()) return work(statementOf(query, sql));
-    const span = options.tracer.startSpan(query.name, { kind: SpanKind.CLIENT });
+    // A fault's wait (lib/faults/store_faults.ts) belongs inside the query's span.
+    const held = takeHeldFaults();
+    const span = options.tracer.startSpan(query.name, {
+      kind: SpanKind.CLIENT,
+      ...(held === undefined ? {} : { startTime: held.startTime }),
+    });
     if (span.isRecording()) span.setAttributes(query.attributes);
+    if (held !== undefined) markSpan(span, held.marks);
     try {
+      if (held?.failure !== undefined) throw held.failure;
       return work(statementOf(query, sql));
     } catch (error) {
       recordSpanError(span, error);

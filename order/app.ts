@@ -5,8 +5,10 @@ import { HttpError } from "../lib/http/errors.ts";
 import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
+import { ORDER_FAULTS, withUserCallFaults } from "./faults.ts";
 import { formatCents, MAX_TOTAL_CENTS, toCents, totalCents } from "./money.ts";
 import { newOrderSchema, orderChangesSchema, orderIdSchema, orderQuerySchema } from "./order.ts";
 import type { OrderStore } from "./store.ts";
@@ -21,12 +23,18 @@ export interface OrderAppDeps {
   readiness?: Readonly<Record<string, ReadinessCheck>>;
   /** Static facts for `/health`, e.g. which database (secrets masked). */
   health?: Readonly<Record<string, unknown>>;
+  /** Its faults (FAULTS switches them at start); all off when omitted. */
+  faults?: FaultRegistry;
+  /** FAULTS_TOKEN: when set, switching a fault needs it. */
+  faultsToken?: string | undefined;
 }
 
 /** Builds the app; opens nothing. */
 export function createApp(deps: OrderAppDeps): Hono {
-  const { app } = createServiceApp({ service: "order", ...deps });
-  const { store, users, logger } = deps;
+  const { store, logger } = deps;
+  const faults = deps.faults ?? new FaultRegistry(ORDER_FAULTS, { logger });
+  const { app } = createServiceApp({ service: "order", ...deps, faults });
+  const users = withUserCallFaults(deps.users, { faults });
   const orderId = (raw: string) => validate(orderIdSchema, { id: raw }, "params").id;
   const notFound = (id: number) => new HttpError(404, "order_not_found", `Order ${id} not found`);
 

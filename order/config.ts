@@ -5,6 +5,7 @@ import {
   readDatabaseConfig,
 } from "../lib/config/database_config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { type FaultsConfig, faultVariables, readFaultsConfig } from "../lib/faults/config.ts";
 import { int, url } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
@@ -12,6 +13,7 @@ import {
   serviceSpec,
 } from "../lib/config/service_config.ts";
 import { declareVariables } from "../lib/config/variables.ts";
+import { ORDER_FAULTS } from "./faults.ts";
 
 /** The order service's own variables. */
 export const ORDER_VARIABLES = declareVariables("order", {
@@ -33,7 +35,7 @@ export const ORDER_SPEC = serviceSpec({
   summary: "orders over HTTP, checked against user, in SQLite (DATA_DIR/orders.db) or PostgreSQL",
   port: 3000,
   dataDir: true,
-  own: [DATABASE_VARIABLES.group, ORDER_VARIABLES.group],
+  own: [DATABASE_VARIABLES.group, ORDER_VARIABLES.group, faultVariables(ORDER_FAULTS).group],
 });
 
 /** The order service's config. */
@@ -44,6 +46,8 @@ export interface OrderConfig extends ServiceConfig {
   readonly userServiceTimeoutMs: number;
   /** DATABASE_URL and its pool settings: SQLite in DATA_DIR, or PostgreSQL. */
   readonly database: DatabaseConfig;
+  /** FAULTS and FAULTS_TOKEN. */
+  readonly faults: FaultsConfig;
 }
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
@@ -54,6 +58,7 @@ export function loadConfig(env: Env): OrderConfig {
     userServiceUrl: read.value(ORDER_VARIABLES.USER_SERVICE_URL),
     userServiceTimeoutMs: read.value(ORDER_VARIABLES.USER_SERVICE_TIMEOUT_MS),
     database: readDatabaseConfig(read),
+    faults: readFaultsConfig(read, ORDER_FAULTS),
   };
   read.assertValid();
   return Object.freeze(config);

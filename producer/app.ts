@@ -7,7 +7,9 @@ import { HttpError } from "../lib/http/errors.ts";
 import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
+import { PRODUCER_FAULTS, withPublishFaults } from "./faults.ts";
 import { LoadConflictError, type LoadRuns } from "./load.ts";
 import { PRIORITIES } from "./message.ts";
 import { createSender, type MessagePublisher } from "./sender.ts";
@@ -21,6 +23,10 @@ export interface ProducerAppDeps {
   telemetry: Telemetry;
   maxBodyBytes: number;
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** Its faults (FAULTS switches them at start); all off when omitted. */
+  faults?: FaultRegistry;
+  /** FAULTS_TOKEN: when set, switching a fault needs it. */
+  faultsToken?: string | undefined;
 }
 
 const priority = z.enum(PRIORITIES).default("normal");
@@ -36,9 +42,11 @@ const loadSchema = z.strictObject({
 
 /** Builds the app; opens nothing and starts no timer until a load run is asked for. */
 export function createApp(deps: ProducerAppDeps): Hono {
-  const { app, registry } = createServiceApp({ service: "producer", ...deps });
   const { loads, logger, queue } = deps;
-  const send = createSender(deps.publisher, registry);
+  const faults = deps.faults ?? new FaultRegistry(PRODUCER_FAULTS, { logger });
+  const { app, registry } = createServiceApp({ service: "producer", ...deps, faults });
+  const publisher = withPublishFaults(deps.publisher, { faults });
+  const send = createSender(publisher, registry);
 
   app.post("/send", async (c) => {
     const input = await readJson(c, sendSchema);
@@ -89,7 +97,7 @@ export function createApp(deps: ProducerAppDeps): Hono {
 
   app.post("/simulate-load", async (c) => {
     const input = await readJson(c, loadSchema);
-    if (!deps.publisher.ready) unavailable(new Error("not connected to RabbitMQ"));
+    if (!publisher.ready) unavailable(new Error("not connected to RabbitMQ"));
     try {
       const run = loads.start(
         {

@@ -77,3 +77,33 @@ Deno.test("POST /simulate-load publishes at the asked rate for the asked time", 
     await pair.close();
   }
 });
+
+Deno.test("Producer faults show on the PRODUCER span: publish_delay inside it, confirm_failures failing it", async () => {
+  const { pair, app, post } = await setup("faults");
+  try {
+    const put = (name: string, body: unknown) =>
+      app.request(`/faults/${name}`, jsonInit("PUT", body));
+    await (await put("publish_delay", { enabled: true, delay_ms: 50, jitter_ms: 0 })).body
+      ?.cancel();
+    const sent = await post("/send", { content: "slow" });
+    assert.equal(sent.status, 202);
+    await sent.body?.cancel();
+    const [slow] = pair.exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
+    assert.equal(slow?.attributes["fault.name"], "publish_delay");
+    const ms = slow!.duration[0] * 1000 + slow!.duration[1] / 1e6;
+    assert.ok(ms >= 50, `the wait is inside the send span: ${ms} ms`);
+
+    await (await put("publish_delay", { enabled: false })).body?.cancel();
+    await (await put("confirm_failures", { enabled: true, rate: 1 })).body?.cancel();
+    const refused = await post("/send", { content: "lost" });
+    assert.equal(refused.status, 503);
+    assert.match((await refused.json()).error.message, /fault confirm_failures/);
+    const failed = pair.exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER)[1];
+    assert.equal(failed?.attributes["fault.name"], "confirm_failures");
+    assert.equal(failed?.attributes["error.type"], "nacked");
+    const metrics = await (await app.request("/metrics")).text();
+    assert.match(metrics, /^message_confirm_failures_total\{reason="nacked"\} 1$/m);
+  } finally {
+    await pair.close();
+  }
+});

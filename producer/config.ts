@@ -1,6 +1,7 @@
 /** The producer's settings, read once from env. */
 import { AMQP_VARIABLES, type AmqpConfig, readAmqpConfig } from "../lib/amqp/config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { type FaultsConfig, faultVariables, readFaultsConfig } from "../lib/faults/config.ts";
 import { int } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
@@ -8,6 +9,7 @@ import {
   serviceSpec,
 } from "../lib/config/service_config.ts";
 import { declareVariables } from "../lib/config/variables.ts";
+import { PRODUCER_FAULTS } from "./faults.ts";
 
 /** The producer's own variables. */
 export const PRODUCER_VARIABLES = declareVariables("producer", {
@@ -24,7 +26,7 @@ export const PRODUCER_SPEC = serviceSpec({
   summary: "publishes messages to RabbitMQ over HTTP",
   port: 8085,
   dataDir: false,
-  own: [AMQP_VARIABLES.group, PRODUCER_VARIABLES.group],
+  own: [AMQP_VARIABLES.group, PRODUCER_VARIABLES.group, faultVariables(PRODUCER_FAULTS).group],
 });
 
 /** The producer's config. */
@@ -32,6 +34,8 @@ export interface ProducerConfig extends ServiceConfig {
   readonly amqp: AmqpConfig;
   /** LOAD_MAX_RUNS: simulate-load runs allowed at once when a request asks for concurrency. */
   readonly loadMaxRuns: number;
+  /** FAULTS and FAULTS_TOKEN. */
+  readonly faults: FaultsConfig;
 }
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
@@ -41,6 +45,7 @@ export function loadConfig(env: Env): ProducerConfig {
     ...readServiceConfig(read, PRODUCER_SPEC),
     amqp: readAmqpConfig(read),
     loadMaxRuns: read.value(PRODUCER_VARIABLES.LOAD_MAX_RUNS),
+    faults: readFaultsConfig(read, PRODUCER_FAULTS),
   };
   read.assertValid();
   return Object.freeze(config);

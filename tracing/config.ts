@@ -1,6 +1,6 @@
 /** The tracing service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { bool, int, list, number, port, url } from "../lib/config/parsers.ts";
+import { bool, int, list, number, port, token, url } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
   type ServiceConfig,
@@ -10,14 +10,6 @@ import { declareVariables, Invalid, type Parser } from "../lib/config/variables.
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
 import type { IngestLimits } from "./ingest/limits.ts";
 import { INGEST_LIMIT_VARIABLES, readIngestLimits } from "./ingest/limits_config.ts";
-
-/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more); never shown. */
-function token(): Parser<string> {
-  return (value) =>
-    /^[\x21-\x7e]+$/.test(value)
-      ? value
-      : new Invalid("visible ASCII characters without spaces", "***");
-}
 
 /** ALERT_RULES: a JSON array of rules. */
 function alertRules(): Parser<AlertRule[]> {
@@ -136,6 +128,11 @@ export const TRACING_VARIABLES = declareVariables("tracing", {
     meaning: 'JSON array of `{"service","operation"?,"metric":"p50"|"p90"|"p95"|"p99"|' +
       '"error_rate","threshold","window_ms"?}`',
   },
+  ALERT_MAX_RULES: {
+    parse: int({ min: 1, max: 10_000 }),
+    default: "200",
+    meaning: "cap on alert rules (ALERT_RULES and the API together); one more is refused (422)",
+  },
   ALERT_INTERVAL_MS: {
     parse: int({ min: 10 }),
     default: "15000",
@@ -223,6 +220,8 @@ export interface TracingConfig extends ServiceConfig {
   readonly alerts: {
     /** ALERT_RULES: a JSON array of rules. */
     readonly rules: readonly AlertRule[];
+    /** ALERT_MAX_RULES: adding a rule beyond this many is refused. */
+    readonly maxRules: number;
     /** ALERT_INTERVAL_MS: how often the rules are evaluated. */
     readonly intervalMs: number;
     /** ALERT_WEBHOOK_URL: firing and resolved transitions are POSTed here. */
@@ -279,6 +278,7 @@ export function loadConfig(env: Env): TracingConfig {
     }),
     alerts: Object.freeze({
       rules: Object.freeze(read.optional(v.ALERT_RULES) ?? []),
+      maxRules: read.value(v.ALERT_MAX_RULES),
       intervalMs: read.value(v.ALERT_INTERVAL_MS),
       webhookUrl: read.optional(v.ALERT_WEBHOOK_URL),
     }),
@@ -297,6 +297,13 @@ export function loadConfig(env: Env): TracingConfig {
       v.OTLP_MAX_INFLIGHT_BYTES,
       String(config.otlpMaxInflightBytes),
       `at least twice OTLP_MAX_BODY_BYTES (${2 * config.otlpMaxBodyBytes}), or no large body fits`,
+    );
+  }
+  if (config.alerts.rules.length > config.alerts.maxRules) {
+    read.problem(
+      v.ALERT_MAX_RULES,
+      String(config.alerts.maxRules),
+      `at least the ${config.alerts.rules.length} rules of ALERT_RULES`,
     );
   }
   const result = withoutSelfExport(config);

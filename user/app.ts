@@ -7,7 +7,10 @@ import type { ReadinessCheck } from "../lib/http/health.ts";
 import type { Logger } from "../lib/log.ts";
 import { pagingFields } from "../lib/http/paging.ts";
 import { createServiceApp } from "../lib/http/service_app.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
+import { withStoreFaults } from "../lib/faults/store_faults.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
+import { POOL_OF_ONE, SLOW_QUERY, USER_FAULTS } from "./faults.ts";
 import { DuplicateUserError, type UserStore } from "./store.ts";
 import { newUserSchema, userChangesSchema, usernameSchema } from "./user.ts";
 
@@ -20,6 +23,10 @@ export interface UserAppDeps {
   readiness?: Readonly<Record<string, ReadinessCheck>>;
   /** Static facts for `/health`, e.g. which database (secrets masked). */
   health?: Readonly<Record<string, unknown>>;
+  /** Its faults (FAULTS switches them at start); all off when omitted. */
+  faults?: FaultRegistry;
+  /** FAULTS_TOKEN: when set, switching a fault needs it. */
+  faultsToken?: string | undefined;
 }
 
 const pageSchema = z.strictObject(pagingFields);
@@ -27,8 +34,13 @@ const paramsSchema = z.object({ username: usernameSchema });
 
 /** Builds the app; opens nothing. */
 export function createApp(deps: UserAppDeps): Hono {
-  const { app } = createServiceApp({ service: "user", ...deps });
-  const { store, logger } = deps;
+  const { logger } = deps;
+  const faults = deps.faults ?? new FaultRegistry(USER_FAULTS, { logger });
+  const { app } = createServiceApp({ service: "user", ...deps, faults });
+  const store = withStoreFaults(deps.store, {
+    faults,
+    names: { slow: SLOW_QUERY, oneAtATime: POOL_OF_ONE },
+  });
   const usernameParam = (raw: string) =>
     validate(paramsSchema, { username: raw }, "params").username;
   const notFound = (username: string) =>

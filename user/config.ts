@@ -5,11 +5,13 @@ import {
   readDatabaseConfig,
 } from "../lib/config/database_config.ts";
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
+import { type FaultsConfig, faultVariables, readFaultsConfig } from "../lib/faults/config.ts";
 import {
   readServiceConfig,
   type ServiceConfig,
   serviceSpec,
 } from "../lib/config/service_config.ts";
+import { USER_FAULTS } from "./faults.ts";
 
 /** What `--help` and the README say about the user service. */
 export const USER_SPEC = serviceSpec({
@@ -17,13 +19,15 @@ export const USER_SPEC = serviceSpec({
   summary: "users over HTTP, stored in SQLite (DATA_DIR/users.db) or PostgreSQL (DATABASE_URL)",
   port: 3001,
   dataDir: true,
-  own: [DATABASE_VARIABLES.group],
+  own: [DATABASE_VARIABLES.group, faultVariables(USER_FAULTS).group],
 });
 
 /** The user service's config. */
 export interface UserConfig extends ServiceConfig {
   /** DATABASE_URL and its pool settings: SQLite in DATA_DIR, or PostgreSQL. */
   readonly database: DatabaseConfig;
+  /** FAULTS and FAULTS_TOKEN. */
+  readonly faults: FaultsConfig;
 }
 
 /** Reads and validates the config; throws one `ConfigError` listing every bad variable. */
@@ -32,6 +36,7 @@ export function loadConfig(env: Env): UserConfig {
   const config = {
     ...readServiceConfig(read, USER_SPEC),
     database: readDatabaseConfig(read),
+    faults: readFaultsConfig(read, USER_FAULTS),
   };
   read.assertValid();
   return Object.freeze(config);

@@ -1,7 +1,9 @@
 /** Starts the user service. */
 import { startService } from "../lib/config/start.ts";
 import { openStoreOrExit } from "../lib/store_database.ts";
+import { FaultRegistry } from "../lib/faults/registry.ts";
 import { createApp } from "./app.ts";
+import { USER_FAULTS } from "./faults.ts";
 import { loadConfig, USER_SPEC } from "./config.ts";
 import { createPostgresUserStore } from "./postgres_store.ts";
 import { createUserStore } from "./store.ts";
@@ -25,6 +27,8 @@ await startService({
       maxBodyBytes: config.maxBodyBytes,
       readiness: opened.readiness,
       health: opened.health,
+      faults: new FaultRegistry(USER_FAULTS, { logger, initial: config.faults.initial }),
+      faultsToken: config.faults.token,
     });
     return { app, closers: [opened.closer] };
   },

@@ -11,6 +11,7 @@ import type { AmqpConnection } from "./connection.ts";
 import { messagingAttributes, PUBLISHED_AT_HEADER, withoutContext } from "./message.ts";
 import { declareTopology } from "./topology.ts";
 import { injectContext } from "../telemetry/propagation.ts";
+import { markSpan, takeHeldFaults } from "../faults/span_marks.ts";
 
 /** Why a publish was not confirmed. */
 export type PublishFailure = "unavailable" | "nacked" | "timeout";
@@ -91,11 +92,14 @@ export class AmqpPublisher {
     const exchange = request.exchange ?? "";
     const routingKey = request.routingKey ?? this.#options.queue;
     const destination = exchange === "" ? routingKey : exchange;
+    // A fault's wait (producer/faults.ts) belongs inside the PRODUCER span; its failure too.
+    const held = takeHeldFaults();
     return this.#options.tracer.startActiveSpan(
       `send ${destination}`,
-      { kind: SpanKind.PRODUCER },
+      { kind: SpanKind.PRODUCER, ...(held === undefined ? {} : { startTime: held.startTime }) },
       request.newTrace === true ? ROOT_CONTEXT : context.active(),
       async (span) => {
+        if (held !== undefined) markSpan(span, held.marks);
         // Attributes are built only for a span that records: at low ratios most do not.
         if (span.isRecording()) {
           span.setAttributes({
@@ -110,6 +114,7 @@ export class AmqpPublisher {
           });
         }
         try {
+          if (held?.failure !== undefined) throw held.failure;
           const headers = withoutContext(request.headers ?? {});
           headers[PUBLISHED_AT_HEADER] = Date.now();
           injectContext(headers);

@@ -13,6 +13,14 @@ export function text(): Parser<string> {
   return (value) => value;
 }
 
+/** A bearer token: visible ASCII without spaces (RFC 6750's token68 and more); never shown. */
+export function token(): Parser<string> {
+  return (value) =>
+    /^[\x21-\x7e]+$/.test(value)
+      ? value
+      : new Invalid("visible ASCII characters without spaces", "***");
+}
+
 /** A TCP port from 0 to 65535; 0 lets the system pick a free one (tests use it). */
 export function port(): Parser<number> {
   return (value) => {

@@ -1,6 +1,6 @@
 /**
  * The Hono app every service starts from: head limits, tracing, request log, metrics, body limit,
- * JSON errors, `/health`, `/ready` and `/metrics`. A service adds its own routes to the returned app.
+ * JSON errors, `/health`, `/ready`, `/metrics` and `/faults`. A service adds its own routes to the returned app.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Registry } from "prom-client";
@@ -13,6 +13,8 @@ import { httpServerTracing } from "../telemetry/server_middleware.ts";
 import type { Logger } from "../log.ts";
 import { createRegistry, httpServerMetrics, registerTelemetryMetrics } from "./metrics.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
+import type { FaultRegistry } from "../faults/registry.ts";
+import { faultRoutes, registerFaultMetrics } from "../faults/routes.ts";
 
 /** What `createServiceApp` needs. */
 export interface ServiceAppOptions {
@@ -29,6 +31,10 @@ export interface ServiceAppOptions {
   registry?: Registry;
   /** Access control run before every route, `/health`, `/ready` and `/metrics` included. */
   auth?: MiddlewareHandler;
+  /** The service's faults, served at `/faults` and counted on `/metrics`. */
+  faults?: FaultRegistry;
+  /** FAULTS_TOKEN: when set, switching a fault needs it. */
+  faultsToken?: string | undefined;
 }
 
 /** The base app and the metrics registry it exposes. */
@@ -67,6 +73,17 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       details: options.health,
     }),
   );
+  if (options.faults !== undefined) {
+    registerFaultMetrics(registry, options.faults);
+    app.route(
+      "/",
+      faultRoutes({
+        service: options.service,
+        faults: options.faults,
+        token: options.faultsToken,
+      }),
+    );
+  }
   app.get("/metrics", async (c) => {
     c.header("content-type", registry.contentType);
     c.header("cache-control", "no-store");

@@ -1,12 +1,14 @@
 /**
- * Latency and error-rate alerts: rules from ALERT_RULES and the API are evaluated on a timer over
- * the store; firing and resolved transitions are logged, kept for `list()` and POSTed to the
- * webhook when one is set.
+ * Latency and error-rate alerts: rules from ALERT_RULES and the API (at most ALERT_MAX_RULES, each
+ * name once) are evaluated on a timer over the store (see measure_rules.ts: one read per target,
+ * the event loop given back between chunks); firing and resolved transitions are logged, kept
+ * for `list()` and POSTed to the webhook when one is set. A rule that cannot be evaluated keeps
+ * its last state and shows why in `error`; the other rules go on.
  */
+import { HttpError } from "../../lib/http/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { AlertRule } from "./rule.ts";
-import type { StoreQueries } from "../store/query.ts";
-import { latencyStats } from "../query/trace_view.ts";
+import { type Measurement, measureRules, type RuleStore } from "./measure_rules.ts";
 
 /** The current state of one rule. */
 export interface AlertState {
@@ -16,97 +18,181 @@ export interface AlertState {
   value: number | null;
   since: string | null;
   evaluated_at: string | null;
+  /** Why the last evaluation of this rule failed; `null` when it succeeded. */
+  error: string | null;
 }
 
-/** The alert engine. */
-export interface AlertEngine {
-  list(): AlertState[];
-  addRule(rule: AlertRule): void;
-  removeRule(name: string): boolean;
-  /** Evaluates every rule now; resolves when webhooks were sent. */
-  evaluate(): Promise<void>;
-  /** Starts the timer. */
-  start(): void;
-  close(): Promise<void>;
-}
-
-/** Creates the engine; `fetch` and `now` are injectable for tests. */
-export function createAlertEngine(options: {
-  store: StoreQueries;
+/** What the engine needs. */
+export interface AlertEngineOptions {
+  store: RuleStore;
   rules: readonly AlertRule[];
+  /** ALERT_MAX_RULES: adding a rule beyond it is refused. */
+  maxRules: number;
   intervalMs: number;
-  webhookUrl?: string;
+  webhookUrl?: string | undefined;
   logger: Logger;
   fetch?: typeof fetch;
   now?: () => number;
-}): AlertEngine {
-  const now = options.now ?? Date.now;
-  const states = new Map<string, AlertState>();
-  const pending = new Set<Promise<void>>();
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const add = (rule: AlertRule) =>
-    states.set(rule.name, { rule, state: "ok", value: null, since: null, evaluated_at: null });
-  options.rules.forEach(add);
+  /** Awaited between chunks of an evaluation; default: one turn of the event loop. */
+  pause?: () => Promise<void>;
+}
 
-  const notify = (state: AlertState) => {
+/** The alert engine. */
+export class AlertEngine {
+  readonly #options: AlertEngineOptions;
+  readonly #now: () => number;
+  readonly #states = new Map<string, AlertState>();
+  readonly #pending = new Set<Promise<void>>();
+  #running: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(options: AlertEngineOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    for (const rule of options.rules) this.addRule(rule);
+  }
+
+  /** Every rule's state, in the order they were added. */
+  list(): AlertState[] {
+    return [...this.#states.values()];
+  }
+
+  /**
+   * Adds a rule: 409 when one has its name (unless `replace`), 422 when ALERT_MAX_RULES are
+   * already set. A replaced rule starts over (ok, no value).
+   */
+  addRule(rule: AlertRule, options: { replace?: boolean } = {}): "created" | "replaced" {
+    const existing = this.#states.has(rule.name);
+    if (existing && options.replace !== true) {
+      throw new HttpError(
+        409,
+        "rule_exists",
+        `Alert rule "${rule.name}" already exists: delete it first or PUT ` +
+          "/api/v1/alerts/rules/:name to replace it",
+      );
+    }
+    if (!existing && this.#states.size >= this.#options.maxRules) {
+      throw new HttpError(
+        422,
+        "too_many_rules",
+        `Too many alert rules: the limit is ${this.#options.maxRules} (ALERT_MAX_RULES); ` +
+          "delete one first",
+      );
+    }
+    this.#states.set(rule.name, {
+      rule,
+      state: "ok",
+      value: null,
+      since: null,
+      evaluated_at: null,
+      error: null,
+    });
+    return existing ? "replaced" : "created";
+  }
+
+  /** Removes the rule named `name`; `false` when there was none. */
+  removeRule(name: string): boolean {
+    return this.#states.delete(name);
+  }
+
+  /**
+   * Evaluates every rule now (joining a pass already running); resolves when its webhooks were
+   * sent.
+   */
+  evaluate(): Promise<void> {
+    this.#running ??= this.#pass().finally(() => this.#running = undefined);
+    return this.#running;
+  }
+
+  /** Starts the timer: each pass begins `intervalMs` after the previous one ended. */
+  start(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setTimeout(async () => {
+      try {
+        await this.evaluate();
+      } catch (error) {
+        this.#options.logger.error("Alert evaluation failed", { error });
+      }
+      this.#timer = undefined;
+      this.start();
+    }, this.#options.intervalMs);
+  }
+
+  /** Stops the timer, ends a running pass at its next pause, and waits for webhooks. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    await Promise.all(this.#pending);
+  }
+
+  async #pass(): Promise<void> {
+    const nowMs = this.#now();
+    const rules = this.list().map((state) => state.rule);
+    const measured = await measureRules(rules, {
+      store: this.#options.store,
+      nowMs,
+      pause: this.#options.pause ?? (() => new Promise((resolve) => setTimeout(resolve, 0))),
+      stopped: () => this.#closed,
+    });
+    const evaluatedAt = new Date(nowMs).toISOString();
+    for (const [rule, measurement] of measured) {
+      const state = this.#states.get(rule.name);
+      // Removed or replaced while the pass ran.
+      if (state === undefined || state.rule !== rule) continue;
+      state.evaluated_at = evaluatedAt;
+      this.#apply(state, measurement);
+    }
+    await Promise.all(this.#pending);
+  }
+
+  #apply(state: AlertState, measurement: Measurement): void {
+    if ("error" in measurement) {
+      if (state.error !== measurement.error) {
+        this.#options.logger.warn("Alert rule evaluation failed", {
+          alert: state.rule.name,
+          error: measurement.error,
+        });
+      }
+      state.error = measurement.error;
+      return;
+    }
+    state.error = null;
+    state.value = measurement.value;
+    const firing = measurement.value !== null && measurement.value > state.rule.threshold;
+    if (firing !== (state.state === "firing")) {
+      state.state = firing ? "firing" : "ok";
+      state.since = state.evaluated_at;
+      this.#notify(state);
+    }
+  }
+
+  #notify(state: AlertState): void {
+    const { logger, webhookUrl } = this.#options;
     const fields = {
       alert: state.rule.name,
       state: state.state,
       value: state.value,
       threshold: state.rule.threshold,
     };
-    if (state.state === "firing") options.logger.warn("Alert firing", fields);
-    else options.logger.info("Alert resolved", fields);
-    if (options.webhookUrl === undefined) return;
-    const sent = (options.fetch ?? fetch)(options.webhookUrl, {
+    if (state.state === "firing") logger.warn("Alert firing", fields);
+    else logger.info("Alert resolved", fields);
+    if (webhookUrl === undefined) return;
+    const sent = (this.#options.fetch ?? fetch)(webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ ...fields, rule: state.rule, since: state.since }),
       signal: AbortSignal.timeout(5000),
     }).then((response) => response.body?.cancel())
-      .catch((error) => options.logger.debug("Alert webhook failed", { error }))
-      .finally(() => pending.delete(sent));
-    pending.add(sent);
-  };
+      .catch((error) => logger.debug("Alert webhook failed", { error }))
+      .finally(() => this.#pending.delete(sent));
+    this.#pending.add(sent);
+  }
+}
 
-  const evaluate = async () => {
-    for (const state of states.values()) {
-      const { rule } = state;
-      const samples = options.store.spanSamples({
-        service: rule.service,
-        ...(rule.operation === undefined ? {} : { operation: rule.operation }),
-        sinceUs: (now() - rule.windowMs) * 1000,
-      });
-      const stats = latencyStats(samples, rule.windowMs);
-      const value = rule.metric === "error_rate"
-        ? (stats.count === 0 ? null : stats.error_rate)
-        : stats[`${rule.metric}_ms`];
-      const firing = value !== null && value > rule.threshold;
-      state.value = value;
-      state.evaluated_at = new Date(now()).toISOString();
-      if (firing !== (state.state === "firing")) {
-        state.state = firing ? "firing" : "ok";
-        state.since = state.evaluated_at;
-        notify(state);
-      }
-    }
-    await Promise.all(pending);
-  };
-
-  return {
-    list: () => [...states.values()],
-    addRule: add,
-    removeRule: (name) => states.delete(name),
-    evaluate,
-    start() {
-      timer ??= setInterval(() => {
-        evaluate().catch((error) => options.logger.error("Alert evaluation failed", { error }));
-      }, options.intervalMs);
-    },
-    async close() {
-      clearInterval(timer);
-      timer = undefined;
-      await Promise.all(pending);
-    },
-  };
+/** Creates the engine; `fetch`, `now` and `pause` are injectable for tests. */
+export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
+  return new AlertEngine(options);
 }

@@ -62,3 +62,62 @@ Deno.test("/api/v1/alerts lists rules, adds them and removes them by name", asyn
     await service.close();
   }
 });
+
+Deno.test("/api/v1/alerts/rules refuses a taken name with 409, replaces on PUT and caps the count", async (t) => {
+  const service = createTestService({ maxAlertRules: 2 });
+  const { query } = service;
+  const post = (body: Record<string, unknown>) =>
+    query.request("/api/v1/alerts/rules", jsonInit("POST", body));
+  const rule = { name: "slow", service: "user", metric: "p99", threshold: 100 };
+  try {
+    await t.step("POST of a taken name is 409 rule_exists and keeps the first", async () => {
+      assert.equal((await post(rule)).status, 201);
+      const again = await post({ ...rule, threshold: 1 });
+      assert.equal(again.status, 409);
+      const { error } = await again.json();
+      assert.equal(error.code, "rule_exists");
+      assert.match(error.message, /Alert rule "slow" already exists/);
+      const { alerts } = await (await query.request("/api/v1/alerts")).json();
+      assert.equal(alerts[0].rule.threshold, 100);
+    });
+    await t.step("PUT /rules/:name replaces (200) or creates (201)", async () => {
+      const replaced = await query.request(
+        "/api/v1/alerts/rules/slow",
+        jsonInit("PUT", { service: "user", metric: "p95", threshold: 7 }),
+      );
+      assert.equal(replaced.status, 200);
+      assert.equal((await replaced.json()).threshold, 7);
+      const created = await query.request(
+        "/api/v1/alerts/rules/errors",
+        jsonInit("PUT", { service: "user", metric: "error_rate", threshold: 0.1 }),
+      );
+      assert.equal(created.status, 201);
+      await created.body?.cancel();
+      const { alerts } = await (await query.request("/api/v1/alerts")).json();
+      assert.deepEqual(alerts.map((a: { rule: { name: string } }) => a.rule.name), [
+        "slow",
+        "errors",
+      ]);
+    });
+    await t.step("PUT with another name in the body is 400", async () => {
+      const response = await query.request(
+        "/api/v1/alerts/rules/slow",
+        jsonInit("PUT", { ...rule, name: "other" }),
+      );
+      assert.equal(response.status, 400);
+      assert.match((await response.json()).error.message, /"other"/);
+    });
+    await t.step("a rule past ALERT_MAX_RULES is 422 too_many_rules", async () => {
+      const response = await post({ ...rule, name: "third" });
+      assert.equal(response.status, 422);
+      assert.deepEqual(await response.json(), {
+        error: {
+          code: "too_many_rules",
+          message: "Too many alert rules: the limit is 2 (ALERT_MAX_RULES); delete one first",
+        },
+      });
+    });
+  } finally {
+    await service.close();
+  }
+});

@@ -50,5 +50,9 @@ export function parseAlertRules(text: string): AlertRule[] | string {
     return expected;
   }
   const result = z.array(alertRuleSchema).safeParse(value);
-  return result.success ? result.data.map(toAlertRule) : expected;
+  if (!result.success) return expected;
+  const rules = result.data.map(toAlertRule);
+  const names = rules.map((rule) => rule.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  return twice === undefined ? rules : `${expected}, each name once (twice: "${twice}")`;
 }

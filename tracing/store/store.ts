@@ -8,10 +8,11 @@ import { type LogRecord, nanosToMicros, type SpanRecord } from "../span_model.ts
 import { createLogQueries, type LogQueries } from "./log_query.ts";
 import { createStoreQueries, type StoreQueries } from "./query.ts";
 import { prepareSchema } from "./schema.ts";
+import { createSpanScan, type SpanScan } from "./span_scan.ts";
 import { createSpanRows, type SpanRows } from "./write.ts";
 
 /** What the rest of the service sees of the store. */
-export interface TraceStore extends StoreQueries, LogQueries {
+export interface TraceStore extends StoreQueries, LogQueries, SpanScan {
   /** Writes spans in one transaction; a span already stored is replaced. */
   writeSpans(spans: readonly SpanRecord[]): void;
   /** Writes log records in one transaction. */
@@ -61,6 +62,7 @@ function createStore(db: DatabaseSync, path: string): TraceStore {
   return {
     ...createStoreQueries(db),
     ...createLogQueries(db),
+    ...createSpanScan(db),
     writeSpans(spans) {
       if (spans.length === 0) return;
       try {

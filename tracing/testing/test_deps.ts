@@ -37,6 +37,7 @@ export function createTestService(options: {
   maxBodyBytes?: number;
   budget?: ByteBudget;
   ttlMs?: number;
+  maxAlertRules?: number;
   /** The open spans' clock (start times, TTL); default the wall clock. */
   nowNs?: () => bigint;
   /** The ingest limits; default the defaults. */
@@ -68,7 +69,13 @@ export function createTestService(options: {
     limits: pipeline.limits,
     onLimited: (tally) => countLimited(pipeline.metrics, tally),
   });
-  const alerts = createAlertEngine({ store, rules: [], intervalMs: 60_000, logger });
+  const alerts = createAlertEngine({
+    store,
+    rules: [],
+    maxRules: options.maxAlertRules ?? 200,
+    intervalMs: 60_000,
+    logger,
+  });
   return {
     ingest: createIngestApp({
       pipeline,

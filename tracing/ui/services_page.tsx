@@ -108,6 +108,7 @@ function Alerts(props: { alerts: AlertState[]; firing: AlertState[] }) {
             <th class="num">Value</th>
             <th class="num">Threshold</th>
             <th>Since</th>
+            <th>Evaluation error</th>
           </tr>
         </thead>
         <tbody>
@@ -120,6 +121,7 @@ function Alerts(props: { alerts: AlertState[]; firing: AlertState[] }) {
               <td class="num">{alertValue(a.rule.metric, a.value)}</td>
               <td class="num">{alertValue(a.rule.metric, a.rule.threshold)}</td>
               <td>{a.since ?? "–"}</td>
+              <td>{a.error ?? "–"}</td>
             </tr>
           ))}
         </tbody>
