@@ -13,7 +13,7 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from "./limits.ts";
 const d = DEFAULT_INGEST_LIMITS;
 
 /** The limits' variables, a group of their own in `--help` and docs/configuration.md. */
-export const INGEST_LIMIT_VARIABLES = declareVariables("tracing: ingest limits", {
+export const INGEST_LIMIT_VARIABLES = declareVariables("ingest limits", {
   INGEST_ATTRIBUTE_COUNT_LIMIT: {
     parse: int({ min: 1, max: 1_000_000 }),
     default: String(d.attributeCount),

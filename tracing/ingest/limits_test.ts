@@ -83,7 +83,7 @@ function toProtobuf(request: Record<string, unknown>): Uint8Array {
   return Request.encode(Request.fromObject(copy)).finish();
 }
 
-async function storedSpan(service: TestService): Promise<SpanRecord> {
+function storedSpan(service: TestService): SpanRecord {
   service.flush();
   const trace = service.store.getTrace(TRACE_ID);
   assert.ok(trace !== undefined, "the span was stored");
@@ -138,7 +138,7 @@ Deno.test("OTLP ingest holds a flooded span to the limits, the same over protobu
             body: toProtobuf(request) as Uint8Array<ArrayBuffer>,
           });
         assert.equal(response.status, 200, await response.text());
-        assertFloodLimited(await storedSpan(service));
+        assertFloodLimited(storedSpan(service));
         assert.deepEqual(await limitedMetrics(service), EXPECTED_METRICS);
         const metrics = await (await service.query.request("/metrics")).text();
         assert.match(metrics, /tracing_ingest_limited_total\{what="attributes"\} 1501/);
@@ -172,7 +172,7 @@ Deno.test("limits are configurable: a span past small limits keeps what fits", a
   try {
     const response = await service.ingest.request("/v1/traces", jsonInit("POST", floodedRequest()));
     assert.equal(response.status, 200);
-    const span = await storedSpan(service);
+    const span = storedSpan(service);
     assert.deepEqual(span.attributes.map((kv) => [kv.key, kv.value.stringValue]), [
       ["lon", "ééé"],
       ["nul", "a\uFFFDb"],
