@@ -10,6 +10,7 @@ import type { Logger } from "../lib/log.ts";
 import { type AlertEngine, createAlertEngine } from "./alerts/engine.ts";
 import type { TracingConfig } from "./config.ts";
 import { createTracingMetrics } from "./metrics.ts";
+import { ServiceFaults } from "./faults/service_faults.ts";
 import { createForwarder } from "./pipeline/forwarder.ts";
 import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { OpenSpans } from "./span_api/open_spans.ts";
@@ -24,6 +25,8 @@ export interface TracingParts {
   pipeline: Pipeline;
   openSpans: OpenSpans;
   alerts: AlertEngine;
+  /** The running services' faults, for the Faults page (SERVICE_URLS). */
+  faults: ServiceFaults;
   registry: Registry;
   /** Open spans first (they end into the pipeline), the store last. */
   closers: Closer[];
@@ -74,6 +77,7 @@ export function openTracingParts(
     pipeline,
     openSpans,
     alerts,
+    faults: new ServiceFaults(config.faults),
     registry,
     closers: [
       { name: "open spans", close: () => openSpans.close() },
