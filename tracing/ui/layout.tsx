@@ -8,7 +8,14 @@ import { serviceColor } from "./format.ts";
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Which navigation entry is current. */
-export type Section = "search" | "trace" | "logs" | "services" | "dependencies" | "compare";
+export type Section =
+  | "search"
+  | "trace"
+  | "logs"
+  | "services"
+  | "dependencies"
+  | "compare"
+  | "faults";
 
 /** The page frame. */
 export function Layout(
@@ -38,13 +45,15 @@ export function Layout(
             {link("services", "/services", "Services")}
             {link("dependencies", "/dependencies", "Dependencies")}
             {link("compare", "/compare", "Compare")}
+            {link("faults", "/faults", "Faults")}
           </nav>
           <form class="goto" action="/trace" method="get" role="search">
             <input
               name="id"
               placeholder="Trace id"
-              aria-label="Open trace by id"
-              pattern="[0-9a-fA-F]{32}"
+              aria-label="Open trace by id, or by its first 8 or more hex digits"
+              title="A trace id, or its first 8 or more hex digits"
+              pattern="[0-9a-fA-F]{8,32}"
               size={34}
             />
             <button type="submit">Open</button>
