@@ -8,6 +8,8 @@ import {
 } from "../lib/config/service_config.ts";
 import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
+import type { IngestLimits } from "./ingest/limits.ts";
+import { INGEST_LIMIT_VARIABLES, readIngestLimits } from "./ingest/limits_config.ts";
 
 /** SERVICE_URLS: `name=url` pairs, each URL absolute http(s). */
 function serviceUrls(): Parser<Record<string, string>> {
@@ -191,7 +193,7 @@ export const TRACING_SPEC = serviceSpec({
   summary: "OTLP/HTTP trace backend and query API (DATA_DIR/traces.db)",
   port: 16686,
   dataDir: true,
-  own: [TRACING_VARIABLES.group],
+  own: [TRACING_VARIABLES.group, INGEST_LIMIT_VARIABLES.group],
 });
 
 /** Everything the tracing service needs at start. */
@@ -271,6 +273,8 @@ export interface TracingConfig extends ServiceConfig {
     /** FORWARD_TIMEOUT_MS: per try. */
     readonly timeoutMs: number;
   };
+  /** INGEST_*_LIMIT: what every entrance holds a span to (tracing/ingest/limits_config.ts). */
+  readonly limits: IngestLimits;
   /** Why self-export is off, when the OTLP endpoint points at this service. */
   readonly selfExportDisabledReason: string | undefined;
 }
@@ -324,6 +328,7 @@ export function loadConfig(env: Env): TracingConfig {
       maxAttempts: read.value(v.FORWARD_MAX_ATTEMPTS),
       timeoutMs: read.value(v.FORWARD_TIMEOUT_MS),
     }),
+    limits: readIngestLimits(read),
     selfExportDisabledReason: undefined,
   };
   // A body and its inflated copy are both held while one request is read.

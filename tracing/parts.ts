@@ -17,6 +17,7 @@ import { OpenSpans } from "./span_api/open_spans.ts";
 import { openTraceStore, type TraceStore } from "./store/store.ts";
 import type { WriteAheadLog } from "./ingest/wal.ts";
 import { acceptLoggedSpans } from "./ingest/wal_spans.ts";
+import { countLimited } from "./ingest/otlp_app.ts";
 
 /** The opened parts and their closers. */
 export interface TracingParts {
@@ -56,10 +57,13 @@ export function openTracingParts(
     forwarder,
     sampling: config.sampling,
     write: config.store,
+    limits: config.limits,
     ...(wal === undefined ? {} : { onSettled: (items) => wal.settle(items) }),
   });
   const openSpans = new OpenSpans({
     ...config.spanApi,
+    limits: config.limits,
+    onLimited: (tally) => countLimited(metrics, tally),
     finish: (span) => acceptLoggedSpans([span], { pipeline, wal, logger }),
   });
   const alerts = createAlertEngine({ ...config.alerts, store, logger });
