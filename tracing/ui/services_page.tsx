@@ -2,7 +2,7 @@
 /** The services view: per service and operation rate, error rate and percentiles, and alerts. */
 import type { AlertState } from "../alerts/engine.ts";
 import type { LatencyStats } from "../query/trace_view.ts";
-import { formatMs, formatPercent, queryString } from "./format.ts";
+import { countOf, formatMs, formatPercent, queryString } from "./format.ts";
 import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { ServicesView } from "./service_stats.ts";
 
@@ -98,7 +98,7 @@ function Alerts(props: { alerts: AlertState[]; firing: AlertState[] }) {
   return (
     <section class="alerts" aria-label="Alerts">
       {props.firing.length > 0
-        ? <Notice kind="error">{`${props.firing.length} alert(s) firing`}</Notice>
+        ? <Notice kind="error">{`${countOf(props.firing.length, "alert")} firing`}</Notice>
         : <Notice kind="info">No alert is firing.</Notice>}
       <table class="grid">
         <thead>
