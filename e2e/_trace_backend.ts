@@ -1,10 +1,18 @@
 /**
- * Reads traces back from the project's own tracing service (run as a process) in the flat shape
- * of `SinkSpan`, so end-to-end tests assert on what a real backend stored.
+ * Reads traces back from a real backend in the flat shape of `SinkSpan`, so end-to-end tests
+ * assert on what it stored: the project's own tracing service (run as a process) or real Jaeger,
+ * both through Jaeger's JSON model (`/api/traces/{id}`).
  */
+import type { JaegerJsonTag, JaegerJsonTrace } from "../lib/testing/jaeger.ts";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
-import type { JaegerTag } from "../tracing/query/jaeger_model.ts";
-import type { TracingProcess } from "../tracing/testing/service.ts";
+
+/** A backend that answers `/api/traces/{id}`: `TracingProcess` or `JaegerProcess`. */
+export interface TraceSource {
+  waitForTrace(
+    traceId: string,
+    options: { minSpans: number; timeoutMs?: number },
+  ): Promise<JaegerJsonTrace>;
+}
 
 const KINDS: Record<string, number> = {
   internal: SpanKindNumber.INTERNAL,
@@ -16,11 +24,15 @@ const KINDS: Record<string, number> = {
 
 /** Waits until the trace holds `minSpans` spans and returns them flattened. */
 export async function readTrace(
-  tracing: TracingProcess,
+  source: TraceSource,
   traceId: string,
   minSpans: number,
 ): Promise<SinkSpan[]> {
-  const trace = await tracing.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 });
+  return toSinkSpans(await source.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 }));
+}
+
+/** A trace in Jaeger's JSON model, flattened. */
+export function toSinkSpans(trace: JaegerJsonTrace): SinkSpan[] {
   return trace.spans.map((span) => {
     const tags = tagMap(span.tags);
     const process = trace.processes[span.processID];
@@ -45,6 +57,6 @@ export async function readTrace(
   });
 }
 
-function tagMap(tags: readonly JaegerTag[]): Record<string, unknown> {
+function tagMap(tags: readonly JaegerJsonTag[]): Record<string, unknown> {
   return Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));
 }

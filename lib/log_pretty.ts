@@ -16,6 +16,7 @@ const DIM = "\x1b[2m";
 const PLACED = new Set(["time", "level", "service", "msg", "trace_id", "span_id"]);
 /** Longest value shown for one field; the JSON format keeps everything. */
 const MAX_VALUE = 80;
+/** As many digits of the trace id as the trace page needs to open it (a unique prefix). */
 const TRACE_ID_SHOWN = 8;
 
 /** Formats a record built by the logger (fields already serialized, errors as objects). */

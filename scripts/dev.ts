@@ -1,15 +1,21 @@
 /**
  * `deno task dev`: runs every service of the repo with `--watch`, with the same permission flags as
- * its `start:<service>` task, in one log stream prefixed by service name. Ctrl-C stops them all
- * gracefully: SIGTERM runs each service's own shutdown; under `--watch` the watcher then stays
- * alive waiting for file changes, so once a service has logged that it stopped, its idle watcher
- * is killed. Anything still running after the deadline is killed too. Services log short
+ * its `start:<service>` task, in one log stream prefixed by service name. Services log short
  * coloured lines here (LOG_FORMAT=pretty) unless LOG_FORMAT says otherwise.
+ *
+ * Stopping (Ctrl-C, or SIGINT, SIGTERM or SIGHUP to this process): the services stop first, each
+ * flushing its last spans to tracing, and tracing stops last, once they are gone, so it stores
+ * everything they sent. A terminal's Ctrl-C signals the whole foreground process group at once, so
+ * tracing runs in a group of its own, out of its reach; this script stops it. Anything still
+ * running after a phase's deadline is killed.
  */
-import { textLines } from "../lib/text_lines.ts";
+import { DevProcess } from "./dev_process.ts";
+import { devEnv, parsePortOffset } from "./dev_env.ts";
 
 /** Start order: the trace backend first, so the others export to it from their first span. */
-const SERVICES = ["tracing", "user", "order", "producer", "consumer"];
+const SERVICES = ["tracing", "user", "order", "producer", "consumer"] as const;
+/** Stopped after every other service. */
+const LAST = "tracing";
 const STOP_DEADLINE_MS = 15_000;
 const COLORS = [36, 33, 35, 32, 34];
 const encoder = new TextEncoder();
@@ -17,6 +23,7 @@ const encoder = new TextEncoder();
 const tasks: Record<string, string> = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
 const services = SERVICES.filter((name) => tasks[`start:${name}`] !== undefined);
 const width = Math.max(...services.map((name) => name.length));
+const portOffset = parsePortOffset(Deno.env.get("DEV_PORT_OFFSET"));
 
 function write(line: string): void {
   Deno.stdout.writeSync(encoder.encode(`${line}\n`));
@@ -31,72 +38,45 @@ function watchArgs(task: string): string[] {
   return ["run", "--watch", ...words.slice(2)];
 }
 
-/** A service's own last words (JSON or pretty line), or its watcher's once the script ended. */
-const FINISHED = /"msg":"Stopped"| Stopped$|Process finished/;
-
-async function pipe(
-  stream: ReadableStream<Uint8Array>,
-  prefix: string,
-  onLine: (line: string) => void,
-): Promise<void> {
-  for await (const line of textLines(stream)) {
-    write(`${prefix}${line}`);
-    onLine(line);
-  }
-}
-
 let stopping = false;
-const children = services.map((name, index) => {
-  const color = COLORS[index % COLORS.length];
-  const prefix = `\x1b[${color}m${name.padEnd(width)} |\x1b[0m `;
-  const child = new Deno.Command(Deno.execPath(), {
+const processes = services.map((name, index) => {
+  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${name.padEnd(width)} |\x1b[0m `;
+  const dev = new DevProcess(name, {
     args: watchArgs(tasks[`start:${name}`]!),
-    // Deno's built-in telemetry (OTEL_DENO=true) reads the name before our code runs.
-    env: {
-      OTEL_SERVICE_NAME: Deno.env.get("OTEL_SERVICE_NAME") ?? name,
-      LOG_FORMAT: Deno.env.get("LOG_FORMAT") ?? "pretty",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const onLine = (line: string) => {
-    if (stopping && FINISHED.test(line)) kill(child, "SIGKILL");
-  };
-  const done = Promise.all([pipe(child.stdout, prefix, onLine), pipe(child.stderr, prefix, onLine)])
-    .then(() => child.status)
-    .then((status) =>
-      write(`${prefix}${stopping ? "stopped" : `exited with code ${status.code}`}`)
-    );
-  return { name, child, done };
+    env: devEnv(name, Deno.env.toObject(), portOffset),
+    ownGroup: name === LAST,
+    onLine: (line) => write(`${prefix}${line}`),
+  });
+  dev.done.then((code) => write(`${prefix}${stopping ? "stopped" : `exited with code ${code}`}`));
+  return dev;
 });
 
-write(`Started ${services.join(", ")}. Press Ctrl-C to stop.`);
+write(
+  `Started ${processes.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}. Press Ctrl-C to stop.`,
+);
 
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): boolean {
-  try {
-    child.kill(signal);
-    return true;
-  } catch {
-    return false; // already gone
-  }
+/** Stops `group` and waits for every member, killing what outlives the deadline. */
+async function stopTogether(group: readonly DevProcess[]): Promise<void> {
+  for (const dev of group) dev.stop();
+  const deadline = setTimeout(() => {
+    for (const dev of group) {
+      if (dev.kill()) write(`${dev.name} did not stop within ${STOP_DEADLINE_MS} ms; killed`);
+    }
+  }, STOP_DEADLINE_MS);
+  await Promise.all(group.map((dev) => dev.done));
+  clearTimeout(deadline);
 }
 
-function stopAll(): void {
+async function stopAll(signal: Deno.Signal): Promise<void> {
   if (stopping) return;
   stopping = true;
-  write("Stopping every service...");
-  for (const { child } of children) kill(child, "SIGTERM");
-  setTimeout(() => {
-    for (const { name, child } of children) {
-      if (kill(child, "SIGKILL")) {
-        write(`${name} did not stop within ${STOP_DEADLINE_MS} ms; killed`);
-      }
-    }
-  }, STOP_DEADLINE_MS).unref();
+  write(`${signal}: stopping the services, then ${LAST}...`);
+  await stopTogether(processes.filter((dev) => dev.name !== LAST));
+  await stopTogether(processes.filter((dev) => dev.name === LAST));
 }
-Deno.addSignalListener("SIGINT", stopAll);
-Deno.addSignalListener("SIGTERM", stopAll);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  Deno.addSignalListener(signal, () => void stopAll(signal));
+}
 
-await Promise.all(children.map(({ done }) => done));
+await Promise.all(processes.map((dev) => dev.done));
 Deno.exit(0);

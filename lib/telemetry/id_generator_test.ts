@@ -25,3 +25,14 @@ Deno.test("PooledIdGenerator spreads its bytes over all hex digits", () => {
   const digits = new Set(Array.from({ length: 200 }, () => generator.generateTraceId()).join(""));
   assert.equal(digits.size, 16);
 });
+
+Deno.test("PooledIdGenerator hands over a trace id once, then draws again", () => {
+  const generator = new PooledIdGenerator();
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  generator.handOverTraceId(traceId);
+  assert.equal(generator.generateTraceId(), traceId);
+  assert.notEqual(generator.generateTraceId(), traceId);
+  generator.handOverTraceId(traceId);
+  generator.handOverTraceId(undefined);
+  assert.notEqual(generator.generateTraceId(), traceId, "a withdrawn id is not used");
+});

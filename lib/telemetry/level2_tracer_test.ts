@@ -86,6 +86,25 @@ Deno.test("Level2Tracer gives every span under a non-recording parent its own id
   assert.deepEqual(exporter.getFinishedSpans(), []);
 });
 
+Deno.test("Level2Tracer records a new trace at 10% on the very trace id it sampled", () => {
+  const ratio = new TraceIdRatioBasedSampler(0.1);
+  const { telemetry, exporter } = createTestTelemetry({
+    sampler: new ParentBasedSampler({ root: ratio }),
+  });
+  const expected = new Set<string>();
+  for (let i = 0; i < 300; i++) {
+    const sent = outgoing(telemetry.tracer);
+    const traceId = sent.slice(3, 35);
+    const sampled = ratio.shouldSample(ROOT_CONTEXT, traceId).decision === 2;
+    assert.equal(flagsOf(sent), sampled ? "03" : "02", traceId);
+    if (sampled) expected.add(traceId);
+  }
+  const recorded = exporter.getFinishedSpans();
+  assert.ok(expected.size > 5, `only ${expected.size} of 300 traces sampled`);
+  assert.equal(recorded.length, expected.size * 2, "a SERVER and a CLIENT span per sampled trace");
+  assert.deepEqual(new Set(recorded.map((span) => span.spanContext().traceId)), expected);
+});
+
 Deno.test("the sampled flag sent downstream is the same with the export gate open or shut", async (t) => {
   const samplers: Record<string, () => Sampler> = {
     "parent-based always-on": () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),

@@ -9,6 +9,7 @@
  *   exports console output as log records, so our logger ships nothing (no record twice).
  * - `disabled`: `OTEL_SDK_DISABLED=true`; spans are no-ops but context still propagates.
  */
+import { BaggageAttributesProcessor } from "./baggage_attributes.ts";
 import { redactUrl, redactUrlsIn } from "../config/redact_url.ts";
 import { context, diag, DiagLogLevel, propagation, trace, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -124,7 +125,7 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     resource,
     sampler,
     idGenerator,
-    spanProcessors: [processor],
+    spanProcessors: [new BaggageAttributesProcessor(), processor],
   });
 
   if (!trace.setGlobalTracerProvider(provider)) {

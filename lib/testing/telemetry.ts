@@ -1,4 +1,5 @@
 /** In-memory telemetry for tests: every finished span lands in `exporter` at once. */
+import { BaggageAttributesProcessor } from "../telemetry/baggage_attributes.ts";
 import {
   AlwaysOnSampler,
   InMemorySpanExporter,
@@ -33,7 +34,7 @@ export function createTestTelemetry(
   const provider = new TracerProvider({
     sampler,
     idGenerator,
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    spanProcessors: [new BaggageAttributesProcessor(), new SimpleSpanProcessor({ exporter })],
   });
   const tracer = new Level2Tracer(provider.getTracer("test"), { ...options, sampler, idGenerator });
   const telemetry: Telemetry = {

@@ -1,11 +1,11 @@
 /** The service's own query API under `/api/v1`. */
 import { Hono } from "hono";
-import { HttpError } from "../../lib/http/errors.ts";
+import { errorBody, HttpError } from "../../lib/http/errors.ts";
 import { SPAN_KINDS } from "../span_model.ts";
 import type { StoreQueries } from "../store/query.ts";
-import { isTraceId } from "../trace_id.ts";
 import { parseDuration, parseTimeMicros } from "./params.ts";
 import { readTraceQuery, searchTraces } from "./search.ts";
+import { lookupMessage, lookUpTrace } from "./trace_lookup.ts";
 import { latencyStats, traceSummary, traceView } from "./trace_view.ts";
 
 /** Routes of the own API; `health` adds the pipeline's numbers to `/api/v1/health`. */
@@ -20,19 +20,17 @@ export function ownApiRoutes(
     return c.json({ traces, count: traces.length });
   });
   app.get("/api/v1/traces/:traceId", (c) => {
-    const traceId = c.req.param("traceId");
-    if (!isTraceId(traceId)) {
-      throw new HttpError(
-        400,
-        "invalid_trace_id",
-        `Invalid trace id "${traceId}": expected 32 hex digits`,
-      );
-    }
-    const trace = store.getTrace(traceId);
-    if (trace === undefined) {
-      throw new HttpError(404, "trace_not_found", `Trace "${traceId}" not found`);
-    }
-    return c.json(traceView(trace));
+    const id = c.req.param("traceId");
+    const lookup = lookUpTrace(store, id);
+    if (lookup.kind === "found") return c.json(traceView(lookup.trace));
+    const message = lookupMessage(id, lookup);
+    if (lookup.kind === "invalid") throw new HttpError(400, "invalid_trace_id", message);
+    if (lookup.kind === "not_found") throw new HttpError(404, "trace_not_found", message);
+    // 300 Multiple Choices: the prefix names several traces; the client picks one.
+    return c.json({
+      ...errorBody("ambiguous_trace_id", message),
+      matches: lookup.traces.map(traceSummary),
+    }, 300);
   });
   app.get("/api/v1/services", (c) => c.json({ services: store.services() }));
   app.get("/api/v1/operations", (c) => {

@@ -39,6 +39,8 @@ export interface DependencyEdge {
 /** Read queries over the store. */
 export interface StoreQueries {
   getTrace(traceId: string): StoredTrace | undefined;
+  /** Stored trace ids that start with `prefix` (hex, either case), at most `limit`, in order. */
+  traceIdsWithPrefix(prefix: string, limit: number): string[];
   /** Trace ids matching `query`, the most recent first. */
   findTraceIds(query: TraceQuery): string[];
   services(): string[];
@@ -96,6 +98,10 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
   );
   const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
   const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
+  // A range on spans_by_id: ids are lowercase hex, and "g" sorts after every hex digit.
+  const idsInRange = db.prepare(
+    "SELECT DISTINCT trace_id FROM spans WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
+  );
   const serviceOperations = db.prepare(
     "SELECT DISTINCT operation FROM operations WHERE service = ?",
   );
@@ -178,6 +184,11 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       const spans = rows.map((row) => spanFromRow(row, resourceOf(row.resource_id)));
       const logs = (traceLogs.all(id) as { data: string }[]).map((r) => JSON.parse(r.data));
       return { spans, logs };
+    },
+    traceIdsWithPrefix(prefix, limit) {
+      const low = prefix.toLowerCase();
+      const rows = idsInRange.all(low, `${low}g`, limit) as { trace_id: string }[];
+      return rows.map((row) => row.trace_id);
     },
     findTraceIds(query) {
       if (query.limit < 1) return [];

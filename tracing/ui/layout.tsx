@@ -43,8 +43,9 @@ export function Layout(
             <input
               name="id"
               placeholder="Trace id"
-              aria-label="Open trace by id"
-              pattern="[0-9a-fA-F]{32}"
+              aria-label="Open trace by id, or by its first 8 or more hex digits"
+              title="A trace id, or its first 8 or more hex digits"
+              pattern="[0-9a-fA-F]{8,32}"
               size={34}
             />
             <button type="submit">Open</button>

@@ -1,15 +1,16 @@
 /** @jsxImportSource hono/jsx */
 /**
- * The tracing page, served on the query port at Jaeger UI's paths: `/search`, `/trace/:traceId`,
- * `/services`, `/dependencies`, `/compare` (and `/trace/:a...:b`), plus `/logs`. Rendered on the server with
- * `hono/jsx`, which escapes every text and attribute; the script and style ship as strings from
+ * The tracing page, served on the query port at Jaeger UI's paths: `/search`, `/trace/:traceId`
+ * (a full id, or a unique prefix of 8 or more hex digits), `/services`, `/dependencies`, `/compare`
+ * (and `/trace/:a...:b`), plus `/logs`. Rendered on the server with `hono/jsx`, which escapes
+ * every text and attribute; the script and style ship as strings from
  * `/ui/app.js` and `/ui/app.css`, so a compiled binary carries everything and needs no CDN.
  */
 import { type Context, Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
 import { readTraceQuery, searchTraces } from "../query/search.ts";
-import { isTraceId } from "../trace_id.ts";
+import { lookupMessage, lookUpTrace, type TraceLookup } from "../query/trace_lookup.ts";
 import type { StoredTrace, StoreQueries } from "../store/query.ts";
 import { ComparePage } from "./compare_page.tsx";
 import { DependenciesPage } from "./dependencies_page.tsx";
@@ -19,7 +20,7 @@ import { type LogsForm, LogsPage } from "./logs_page.tsx";
 import { readLogQuery } from "../query/logs_api.ts";
 import type { LogQueries } from "../store/log_query.ts";
 import { SCRIPT } from "./script.ts";
-import { type SearchForm, SearchPage, summarize } from "./search_page.tsx";
+import { Results, type SearchForm, SearchPage, summarize } from "./search_page.tsx";
 import { serviceStats } from "./service_stats.ts";
 import { ServicesPage } from "./services_page.tsx";
 import { STYLE } from "./style.ts";
@@ -129,20 +130,22 @@ export function uiRoutes(
         `/compare?a=${encodeURIComponent(pair[0]!)}&b=${encodeURIComponent(pair[1]!)}`,
       );
     }
-    const trace = isTraceId(id) ? store.getTrace(id) : undefined;
-    if (trace === undefined) return missing(c, id);
-    return c.html(<TracePage model={traceModel(trace)} />);
+    const lookup = lookUpTrace(store, id);
+    if (lookup.kind !== "found") return unopened(c, id, lookup);
+    // A prefix opens the trace at its full id, so the address can be shared and kept.
+    if (lookup.traceId !== id) return c.redirect(`/trace/${lookup.traceId}`);
+    return c.html(<TracePage model={traceModel(lookup.trace)} />);
   });
 
   app.get("/compare", (c) => {
     const picked = c.req.queries("trace") ?? [];
     const a = (c.req.query("a") ?? picked[0] ?? "").trim();
     const b = (c.req.query("b") ?? picked[1] ?? "").trim();
-    const load = (id: string) => isTraceId(id) ? store.getTrace(id) : undefined;
-    const traces = [load(a), load(b)];
-    const problems = [[a, traces[0]], [b, traces[1]]]
-      .filter(([id, trace]) => id !== "" && trace === undefined)
-      .map(([id]) => `Trace "${id}" not found`);
+    const lookups = [a, b].map((id) => id === "" ? undefined : lookUpTrace(store, id));
+    const traces = lookups.map((lookup) => lookup?.kind === "found" ? lookup.trace : undefined);
+    const problems = lookups.flatMap((lookup, index) =>
+      lookup === undefined || lookup.kind === "found" ? [] : [lookupMessage([a, b][index]!, lookup)]
+    );
     return c.html(
       <ComparePage
         ids={[a, b]}
@@ -182,10 +185,18 @@ function searchForm(c: Context): SearchForm {
   };
 }
 
-function missing(c: Context, id: string) {
-  const message = isTraceId(id)
-    ? `Trace "${id}" not found: it may not have arrived yet, or it was sampled out or expired`
-    : `Invalid trace id "${id}": expected 32 hex digits`;
+/** The answer for an id that opens no single trace: 400, 404, or 300 listing the matches. */
+function unopened(c: Context, id: string, lookup: Exclude<TraceLookup, { kind: "found" }>) {
+  const message = lookupMessage(id, lookup);
+  if (lookup.kind === "ambiguous") {
+    return c.html(
+      <Layout title="Several traces match" section="trace">
+        <Notice kind="info">{message}</Notice>
+        <Results results={lookup.traces.map(summarize)} />
+      </Layout>,
+      300,
+    );
+  }
   return c.html(
     <Layout title="Trace not found" section="trace">
       <Notice kind="error">{message}</Notice>
@@ -193,7 +204,7 @@ function missing(c: Context, id: string) {
         <a href="/search">Search for traces</a>
       </p>
     </Layout>,
-    isTraceId(id) ? 404 : 400,
+    lookup.kind === "invalid" ? 400 : 404,
   );
 }
 

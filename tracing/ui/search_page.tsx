@@ -122,7 +122,8 @@ function SearchFormView(props: { form: SearchForm; services: string[]; operation
   );
 }
 
-function Results(props: { results: TraceSummary[] }) {
+/** The result list with its scatter, each row a link to its trace; two can be compared. */
+export function Results(props: { results: TraceSummary[] }): Html {
   const { results } = props;
   if (results.length === 0) {
     return <Notice kind="info">No traces match. Widen the lookback or remove a filter.</Notice>;
