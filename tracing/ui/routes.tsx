@@ -26,6 +26,7 @@ import { ServicesPage } from "./services_page.tsx";
 import { STYLE } from "./style.ts";
 import { TracePage } from "./trace_page.tsx";
 import { traceModel } from "./waterfall_model.ts";
+import { DEFAULT_WINDOW } from "./window.ts";
 
 // The page's script and style are served from this origin only; inline scripts never run, so
 // even a rendering bug could not execute a span name.
@@ -161,12 +162,12 @@ export function uiRoutes(
   });
 
   app.get("/services", (c) => {
-    const lookback = c.req.query("lookback") || "1h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(<ServicesPage {...serviceStats(store, alerts.list(), lookback)} />);
   });
 
   app.get("/dependencies", (c) => {
-    const lookback = c.req.query("lookback") || "24h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(
       <DependenciesPage graph={dependencyGraph(store, lookback)} lookback={lookback} />,
     );
