@@ -1,8 +1,13 @@
 /**
- * Our OTLP/protobuf encoding of spans (`ExportTraceServiceRequest`), for the official exporter's
- * serializer slot. Profiles put the official serializer first among tracing's costs; this one
- * writes in one pass into a reused buffer (each span by `otlp_protobuf_span.ts`), and keeps the
- * encoded resource and scope, which are the same objects batch after batch.
+ * Our OTLP/protobuf encoding of spans (`ExportTraceServiceRequest`). Profiles put the official
+ * serializer first among tracing's costs; this one writes each span once, in one pass, into a
+ * reused buffer (`otlp_protobuf_span.ts`), and keeps the encoded resource and scope, which are the
+ * same objects batch after batch.
+ *
+ * `EncodedSpanRuns` takes spans one at a time, as they end, into one run of bytes per resource
+ * and scope, and makes the request from the runs: span objects need not wait for a batch.
+ * `OtlpProtobufTraceEncoder` encodes a batch of spans the same way, for the official exporter's
+ * serializer slot.
  *
  * The official `ProtobufTraceSerializer` is the oracle: `otlp_protobuf_traces_test.ts` decodes
  * both encodings of random spans with the official generated code and compares them.
@@ -23,37 +28,112 @@ import { ProtobufWriter } from "./protobuf_writer.ts";
 /** Bytes reserved for the length of a resource's or a scope's spans. */
 const RESERVE_BATCH = 3;
 
-/** Encodes spans as one OTLP `ExportTraceServiceRequest`. */
-export class OtlpProtobufTraceEncoder {
-  readonly #writer = new ProtobufWriter();
-  readonly #resources = new WeakMap<Resource, Uint8Array>();
-  readonly #scopes = new WeakMap<InstrumentationScope, Uint8Array>();
-  readonly #spans = new OtlpSpanWriter();
+/** A run's first buffer: a span is a few hundred bytes, and a run grows by doubling. */
+const RUN_INITIAL_BYTES = 16 * 1024;
 
-  /** The request's bytes (a fresh copy the caller may keep). */
-  encode(spans: readonly ReadableSpan[]): Uint8Array {
-    const writer = this.#writer;
-    writer.reset();
-    const first = spans[0];
-    if (first !== undefined && sharesResourceAndScope(spans, first)) {
-      this.#resourceSpans(first.resource, [spans]);
-    } else {
-      for (const [resource, scopes] of groupByResourceAndScope(spans)) {
-        this.#resourceSpans(resource, scopes.values());
-      }
-    }
-    return writer.take();
+/** One export request's bytes and how many spans they hold. */
+export interface EncodedSpans {
+  readonly bytes: Uint8Array;
+  readonly spans: number;
+}
+
+/**
+ * Spans encoded as they are added, one run of bytes per resource and scope in first-seen order
+ * (the official serializer's grouping), until `take()` makes them one export request.
+ */
+export class EncodedSpanRuns {
+  readonly #spanWriter = new OtlpSpanWriter();
+  readonly #headers = new ResourceAndScopeBytes();
+  readonly #request = new ProtobufWriter();
+  #runs = new Map<Resource, Map<InstrumentationScope, ProtobufWriter>>();
+  #spare: ProtobufWriter[] = [];
+  #spans = 0;
+  #bytes = 0;
+
+  /** Spans added since the last `take()`. */
+  get spans(): number {
+    return this.#spans;
   }
 
-  #resourceSpans(resource: Resource, groups: Iterable<readonly ReadableSpan[]>): void {
-    const writer = this.#writer;
+  /** Their encoded bytes (the request adds a few per resource and scope). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Encodes `span` into its run, unless that would take `bytes` past `maxBytes`: then nothing
+   * is kept and it answers `false`.
+   */
+  add(span: ReadableSpan, maxBytes = Infinity): boolean {
+    const run = this.#runFor(span.resource, span.instrumentationScope);
+    const before = run.pos;
+    run.tag(2, LENGTH_DELIMITED);
+    const start = run.begin(RESERVE_SPAN);
+    this.#spanWriter.write(run, span);
+    run.end(start, RESERVE_SPAN);
+    const added = run.pos - before;
+    if (this.#bytes + added > maxBytes) {
+      run.pos = before;
+      return false;
+    }
+    this.#bytes += added;
+    this.#spans++;
+    return true;
+  }
+
+  /** The request of every span added since the last `take()`; `undefined` when there is none. */
+  take(): EncodedSpans | undefined {
+    const spans = this.#spans;
+    if (spans === 0) return undefined;
+    const request = this.#request;
+    request.reset();
+    for (const [resource, runs] of this.#runs) this.#resourceSpans(resource, runs);
+    // A few runs' buffers are kept for the next batch; a passing scope's are let go.
+    for (const runs of this.#runs.values()) {
+      for (const run of runs.values()) {
+        run.reset();
+        if (this.#spare.length < 4) this.#spare.push(run);
+      }
+    }
+    this.#runs = new Map();
+    this.#spans = 0;
+    this.#bytes = 0;
+    return { bytes: request.take(), spans };
+  }
+
+  #runFor(resource: Resource, scope: InstrumentationScope): ProtobufWriter {
+    let runs = this.#runs.get(resource);
+    if (runs === undefined) this.#runs.set(resource, runs = new Map());
+    let run = runs.get(scope);
+    if (run === undefined) {
+      run = this.#spare.pop() ?? new ProtobufWriter(RUN_INITIAL_BYTES);
+      runs.set(scope, run);
+    }
+    return run;
+  }
+
+  #resourceSpans(resource: Resource, runs: Map<InstrumentationScope, ProtobufWriter>): void {
+    let empty = true;
+    for (const run of runs.values()) if (run.pos > 0) empty = false;
+    // Every span of this resource was refused by `add()`: no empty `ResourceSpans`.
+    if (empty) return;
+    const writer = this.#request;
     writer.tag(1, LENGTH_DELIMITED);
     const start = writer.begin(RESERVE_BATCH);
     writer.tag(1, LENGTH_DELIMITED);
-    writer.bytes(this.#resourceBytes(resource));
-    for (const spans of groups) {
+    writer.bytes(this.#headers.resource(resource));
+    for (const [scope, run] of runs) {
+      if (run.pos === 0) continue;
       writer.tag(2, LENGTH_DELIMITED);
-      this.#scopeSpans(spans);
+      const scopeStart = writer.begin(RESERVE_BATCH);
+      writer.tag(1, LENGTH_DELIMITED);
+      writer.bytes(this.#headers.scope(scope));
+      writer.raw(run.buffer.subarray(0, run.pos));
+      if (scope.schemaUrl) {
+        writer.tag(3, LENGTH_DELIMITED);
+        writer.string(scope.schemaUrl);
+      }
+      writer.end(scopeStart, RESERVE_BATCH);
     }
     if (resource.schemaUrl) {
       writer.tag(3, LENGTH_DELIMITED);
@@ -61,48 +141,16 @@ export class OtlpProtobufTraceEncoder {
     }
     writer.end(start, RESERVE_BATCH);
   }
+}
 
-  #scopeSpans(spans: readonly ReadableSpan[]): void {
-    const writer = this.#writer;
-    const scope = spans[0]!.instrumentationScope;
-    const start = writer.begin(RESERVE_BATCH);
-    writer.tag(1, LENGTH_DELIMITED);
-    writer.bytes(this.#scopeBytes(scope));
-    for (const span of spans) {
-      writer.tag(2, LENGTH_DELIMITED);
-      const start = writer.begin(RESERVE_SPAN);
-      this.#spans.write(writer, span);
-      writer.end(start, RESERVE_SPAN);
-    }
-    if (scope.schemaUrl) {
-      writer.tag(3, LENGTH_DELIMITED);
-      writer.string(scope.schemaUrl);
-    }
-    writer.end(start, RESERVE_BATCH);
-  }
+/** Encodes spans as one OTLP `ExportTraceServiceRequest`. */
+export class OtlpProtobufTraceEncoder {
+  readonly #runs = new EncodedSpanRuns();
 
-  #resourceBytes(resource: Resource): Uint8Array {
-    const cached = this.#resources.get(resource);
-    if (cached !== undefined) return cached;
-    const bytes = encodeApart((writer) => writeAttributes(writer, 1, resource.attributes));
-    // Attributes still being detected may change; cache only what is final.
-    if (!resource.asyncAttributesPending) this.#resources.set(resource, bytes);
-    return bytes;
-  }
-
-  #scopeBytes(scope: InstrumentationScope): Uint8Array {
-    const cached = this.#scopes.get(scope);
-    if (cached !== undefined) return cached;
-    const bytes = encodeApart((writer) => {
-      writer.tag(1, LENGTH_DELIMITED);
-      writer.string(scope.name);
-      if (scope.version) {
-        writer.tag(2, LENGTH_DELIMITED);
-        writer.string(scope.version);
-      }
-    });
-    this.#scopes.set(scope, bytes);
-    return bytes;
+  /** The request's bytes (a fresh copy the caller may keep). */
+  encode(spans: readonly ReadableSpan[]): Uint8Array {
+    for (const span of spans) this.#runs.add(span);
+    return this.#runs.take()?.bytes ?? new Uint8Array(0);
   }
 }
 
@@ -121,34 +169,39 @@ export function fastProtobufTraceSerializer(): ISerializer<
   };
 }
 
-function sharesResourceAndScope(spans: readonly ReadableSpan[], first: ReadableSpan): boolean {
-  const { resource, instrumentationScope } = first;
-  for (const span of spans) {
-    if (span.resource !== resource || span.instrumentationScope !== instrumentationScope) {
-      return false;
-    }
-  }
-  return true;
-}
+/** The encoded `Resource` and `InstrumentationScope` messages, kept per object. */
+class ResourceAndScopeBytes {
+  readonly #resources = new WeakMap<Resource, Uint8Array>();
+  readonly #scopes = new WeakMap<InstrumentationScope, Uint8Array>();
 
-/** Groups by object identity, in first-seen order, as the official serializer does. */
-function groupByResourceAndScope(
-  spans: readonly ReadableSpan[],
-): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const groups = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-  for (const span of spans) {
-    let scopes = groups.get(span.resource);
-    if (scopes === undefined) groups.set(span.resource, scopes = new Map());
-    const group = scopes.get(span.instrumentationScope);
-    if (group === undefined) scopes.set(span.instrumentationScope, [span]);
-    else group.push(span);
+  resource(resource: Resource): Uint8Array {
+    const cached = this.#resources.get(resource);
+    if (cached !== undefined) return cached;
+    const bytes = encodeApart((writer) => writeAttributes(writer, 1, resource.attributes));
+    // Attributes still being detected may change; cache only what is final.
+    if (!resource.asyncAttributesPending) this.#resources.set(resource, bytes);
+    return bytes;
   }
-  return groups;
+
+  scope(scope: InstrumentationScope): Uint8Array {
+    const cached = this.#scopes.get(scope);
+    if (cached !== undefined) return cached;
+    const bytes = encodeApart((writer) => {
+      writer.tag(1, LENGTH_DELIMITED);
+      writer.string(scope.name);
+      if (scope.version) {
+        writer.tag(2, LENGTH_DELIMITED);
+        writer.string(scope.version);
+      }
+    });
+    this.#scopes.set(scope, bytes);
+    return bytes;
+  }
 }
 
 /** Encodes a small message with its own writer, for the caches. */
 function encodeApart(write: (writer: ProtobufWriter) => void): Uint8Array {
-  const writer = new ProtobufWriter();
+  const writer = new ProtobufWriter(256);
   write(writer);
   return writer.take();
 }
