@@ -28,7 +28,11 @@ export async function readTrace(
   traceId: string,
   minSpans: number,
 ): Promise<SinkSpan[]> {
-  const trace = await source.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 });
+  return toSinkSpans(await source.waitForTrace(traceId, { minSpans, timeoutMs: 15_000 }));
+}
+
+/** A trace in Jaeger's JSON model, flattened. */
+export function toSinkSpans(trace: JaegerJsonTrace): SinkSpan[] {
   return trace.spans.map((span) => {
     const tags = tagMap(span.tags);
     const process = trace.processes[span.processID];

@@ -55,7 +55,8 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
   return pids.length;
 }
 
-async function rabbitmqctl(args: string[]): Promise<string> {
+/** Runs `rabbitmqctl` with `args` and resolves to its output; throws with its stderr on failure. */
+export async function rabbitmqctl(args: string[]): Promise<string> {
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("rabbitmqctl", { args, stdout: "piped", stderr: "piped" })

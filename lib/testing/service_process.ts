@@ -35,6 +35,8 @@ export interface ProcessOptions {
   cwd?: string;
   /** The whole environment besides PORT=0 and HOST=127.0.0.1 (which it may override). */
   env?: Record<string, string>;
+  /** Passes none of the test's own variables but what Deno needs to find its cache. */
+  clearEnv?: boolean;
   /** The `api` names of the listeners to wait for; default `["http"]`. */
   listeners?: readonly string[];
   /** How long to wait for the listeners. */
@@ -50,6 +52,8 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** Extra permission flags, e.g. `--allow-run`. */
   extraFlags?: string[];
+  /** Passes none of the test's own variables but what Deno needs to find its cache. */
+  clearEnv?: boolean;
   /** The `api` names of the listeners to wait for; default `["http"]`. */
   listeners?: readonly string[];
   startTimeoutMs?: number;
@@ -87,6 +91,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
       OTEL_SERVICE_NAME: options.service,
       ...options.env,
     },
+    ...(options.clearEnv === undefined ? {} : { clearEnv: options.clearEnv }),
     ...(options.listeners === undefined ? {} : { listeners: options.listeners }),
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
   });
@@ -98,7 +103,13 @@ export async function startProcess(options: ProcessOptions): Promise<ServiceProc
   const child = new Deno.Command(program, {
     args,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    env: { PORT: "0", HOST: "127.0.0.1", ...options.env },
+    clearEnv: options.clearEnv ?? false,
+    env: {
+      ...(options.clearEnv ? denoEnv() : {}),
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...options.env,
+    },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -160,6 +171,17 @@ export async function startProcess(options: ProcessOptions): Promise<ServiceProc
       return await exited;
     },
   };
+}
+
+/** The variables by which `deno` finds its cache and compile runtime, as the test has them. */
+function denoEnv(): Record<string, string> {
+  const names = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "DENORT_BIN", "NO_COLOR"];
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = Deno.env.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
 }
 
 function parseJson(line: string): Record<string, unknown> | undefined {

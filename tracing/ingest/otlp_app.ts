@@ -31,6 +31,8 @@ import { decodeTraceSpans } from "./otlp_proto_spans.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { LogRecord, SpanRecord } from "../span_model.ts";
 import type { WalRecord } from "./wal.ts";
+import type { LimitTally } from "./limits.ts";
+import type { TracingMetrics } from "../metrics.ts";
 
 /** What the ingest app needs. */
 export interface IngestDeps {
@@ -138,9 +140,10 @@ export function acceptPayload(
   const { signal, encoding } = record;
   const { metrics } = pipeline;
   let result: Normalized<SpanRecord | LogRecord>;
+  const { limits } = pipeline;
   if (signal === "traces" && encoding === "protobuf") {
     // The hot path: protobuf traces go straight to spans, without protobufjs's message graph.
-    result = decodeTraceSpans(record.payload);
+    result = decodeTraceSpans(record.payload, limits);
   } else {
     const request = decode(signal, encoding, record.payload);
     const ids = encoding === "json" ? "hex" : "bytes";
@@ -150,8 +153,11 @@ export function acceptPayload(
       // Metrics are accepted and counted but not stored: this service is a trace backend.
       return { items: [], rejected: 0, firstError: undefined };
     }
-    result = signal === "traces" ? normalizeTraces(request, ids) : normalizeLogs(request, ids);
+    result = signal === "traces"
+      ? normalizeTraces(request, ids, limits)
+      : normalizeLogs(request, ids, limits);
   }
+  if (result.tally !== undefined) countLimited(metrics, result.tally);
   const items = result.items as readonly object[];
   metrics.spansReceived.inc({ signal }, items.length + result.rejected);
   if (result.rejected > 0) metrics.rejected.inc({ signal, reason: "invalid" }, result.rejected);
@@ -177,6 +183,17 @@ export function acceptPayload(
     pipeline.acceptLogs((result as ReturnType<typeof normalizeLogs>).items);
   }
   return result;
+}
+
+/** Adds what the limits cut to `/metrics`. */
+export function countLimited(metrics: TracingMetrics, tally: LimitTally): void {
+  const { attributes, events, links, entries, tooDeep, truncated } = tally;
+  if (attributes > 0) metrics.limited.inc({ what: "attributes" }, attributes);
+  if (events > 0) metrics.limited.inc({ what: "events" }, events);
+  if (links > 0) metrics.limited.inc({ what: "links" }, links);
+  if (entries > 0) metrics.limited.inc({ what: "entries" }, entries);
+  if (tooDeep > 0) metrics.limited.inc({ what: "too_deep" }, tooDeep);
+  if (truncated > 0) metrics.limited.inc({ what: "truncated" }, truncated);
 }
 
 function decode(signal: Signal, encoding: Encoding, bytes: Uint8Array): unknown {

@@ -49,7 +49,7 @@ export interface StoreQueries {
   dependencies(startUs: number, endUs: number): DependencyEdge[];
   /** Durations and error flags of matching spans since `sinceUs`. */
   spanSamples(
-    query: { service: string; operation?: string; sinceUs: number },
+    query: { service: string; operation?: string; kind?: number; sinceUs: number },
   ): { durationUs: number; error: boolean }[];
   /**
    * Spans of `services` with one of `kinds` that started in `[sinceUs, untilUs]`, by start time:
@@ -243,17 +243,22 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       ).all(startUs, endUs) as { parent: string; child: string; calls: number }[];
       return rows.map((row) => ({ parent: row.parent, child: row.child, callCount: row.calls }));
     },
-    spanSamples({ service, operation, sinceUs }) {
+    spanSamples({ service, operation, kind, sinceUs }) {
       // By operation, so that each operation's spans since `sinceUs` are one index range.
       const rows = operation === undefined
         ? db.prepare(
           `SELECT duration_us, error FROM spans WHERE service = ? AND operation IN
            (SELECT operation FROM operations WHERE service = ?) AND start_us >= ?`,
         ).all(service, service, sinceUs)
-        : db.prepare(
+        : kind === undefined
+        ? db.prepare(
           `SELECT duration_us, error FROM spans
            WHERE service = ? AND operation = ? AND start_us >= ?`,
-        ).all(service, operation, sinceUs);
+        ).all(service, operation, sinceUs)
+        : db.prepare(
+          `SELECT duration_us, error FROM spans
+           WHERE service = ? AND operation = ? AND start_us >= ? AND kind = ?`,
+        ).all(service, operation, sinceUs, kind);
       return (rows as { duration_us: number; error: number }[])
         .map((row) => ({ durationUs: row.duration_us, error: row.error === 1 }));
     },
