@@ -41,6 +41,8 @@ export interface SpanLink {
   spanId: string;
   traceState: string;
   attributes: KeyValue[];
+  /** The linked context's W3C trace flags and OTLP's is-remote bits; absent when 0. */
+  flags?: number;
 }
 
 /** A span as stored: ids are lowercase hex, times are decimal nanosecond strings. */

@@ -124,11 +124,13 @@ function span(
     }),
     links: list(s, "links").map((l) => {
       const link = object(l, "link");
+      const flags = Number(link.flags ?? 0) || 0;
       return {
         traceId: id(link.traceId, ids, 16, "link.traceId", false),
         spanId: id(link.spanId, ids, 8, "link.spanId", false),
         traceState: str(link.traceState),
         attributes: attributes(link),
+        ...(flags === 0 ? {} : { flags }),
       };
     }),
     status: {

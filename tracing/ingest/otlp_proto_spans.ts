@@ -244,7 +244,10 @@ function link(r: ProtoReader, end: number): RawLink {
     else if (field === 2) spanId = r.bytes();
     else if (field === 3) link.traceState = r.string();
     else if (field === 4) link.attributes.push(keyValue(r, r.messageEnd(end)));
-    else r.skip(tag & 7);
+    else if (field === 6 && (tag & 7) === 5) {
+      const flags = r.fixed32();
+      if (flags !== 0) link.flags = flags;
+    } else r.skip(tag & 7);
   }
   r.finish(end);
   return { traceId, spanId, link };
