@@ -2,6 +2,8 @@
  * Structured logs: one JSON object a line (or one short coloured line for a person, see
  * `LOG_FORMATS`), carrying the active trace and span ids. A sink given to `Logger.ship` also
  * receives every written record, which is how records reach the OTLP logs pipeline.
+ * Lines go through the console, one write each, unless `setDefaultLogWriter` (see
+ * `log_output.ts`, which services use) installs a buffered writer.
  * This is the only file of the project that touches `console`.
  */
 import { trace } from "@opentelemetry/api";
@@ -58,7 +60,7 @@ export function createLogger(
   options: { service: string; level?: LogLevel; format?: LogFormat; write?: LogWriter },
 ): Logger {
   const threshold = RANK[options.level ?? "info"];
-  const write = options.write ?? writeToConsole;
+  const write = options.write ?? ((line: string, level: LogLevel) => defaultWriter(line, level));
   const pretty = options.format === "pretty";
   let sink: LogSink | undefined;
   const log = (level: LogLevel, msg: string, fields?: LogFields): void => {
@@ -76,12 +78,15 @@ export function createLogger(
       record.trace_id = spanContext.traceId;
       record.span_id = spanContext.spanId;
     }
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      record[key] = value instanceof Error ? serializeError(value) : value;
+    if (fields !== undefined) {
+      for (const key of Object.keys(fields)) {
+        const value = fields[key];
+        record[key] = value instanceof Error ? serializeError(value) : value;
+      }
     }
     // stdout first: shipping is a queue push, and a sink that throws must not lose the line.
     // Any URL a library put in a message is written without its secrets.
-    write(redactUrlsIn(pretty ? formatPretty(record) : safeStringify(record)), level);
+    write(redactUrlsIn(pretty ? formatPretty(record) : stringifyRecord(record)), level);
     if (sink === undefined) return;
     try {
       sink({ timeMs, level, msg, fields });
@@ -99,7 +104,18 @@ export function createLogger(
   };
 }
 
-function writeToConsole(line: string, level: LogLevel): void {
+let defaultWriter: LogWriter = writeToConsole;
+
+/**
+ * Replaces where the lines of every logger without its own `write` go (default: the console,
+ * one write a line). Loggers created before the call follow it too.
+ */
+export function setDefaultLogWriter(write: LogWriter): void {
+  defaultWriter = write;
+}
+
+/** The console writer: one synchronous write a line, warnings and errors to stderr. */
+export function writeToConsole(line: string, level: LogLevel): void {
   // Both warn and error go to stderr; with OTEL_DENO, Deno exports console.warn as WARN and
   // console.error as ERROR, so each keeps its severity there.
   // deno-lint-ignore no-console -- the one place allowed to write to the console
@@ -118,6 +134,15 @@ export function serializeError(error: Error): Record<string, unknown> {
     result.cause = error.cause instanceof Error ? serializeError(error.cause) : error.cause;
   }
   return result;
+}
+
+function stringifyRecord(record: Record<string, unknown>): string {
+  try {
+    // Without a replacer JSON.stringify keeps V8's fast path; a bigint or a cycle throws.
+    return JSON.stringify(record);
+  } catch {
+    return safeStringify(record);
+  }
 }
 
 function safeStringify(record: Record<string, unknown>): string {

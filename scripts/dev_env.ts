@@ -42,7 +42,13 @@ export function devEnv(
     const otlpPort = defaultOf("tracing", "OTLP_PORT") + portOffset;
     wanted.PORT = String(SERVICE_SPECS[service as ServiceName].port + portOffset);
     wanted.OTEL_EXPORTER_OTLP_ENDPOINT = `http://localhost:${otlpPort}`;
-    if (service === "tracing") wanted.OTLP_PORT = String(otlpPort);
+    if (service === "tracing") {
+      wanted.OTLP_PORT = String(otlpPort);
+      // The Faults page reaches the services at their moved ports.
+      wanted.SERVICE_URLS = (["user", "order", "producer", "consumer"] as const)
+        .map((name) => `${name}=http://127.0.0.1:${SERVICE_SPECS[name].port + portOffset}`)
+        .join(",");
+    }
     if (service === "order") {
       wanted.USER_SERVICE_URL = `http://127.0.0.1:${SERVICE_SPECS.user.port + portOffset}`;
     }

@@ -12,6 +12,9 @@ import { tokenAuth } from "../lib/http/token_auth.ts";
 import type { Telemetry } from "../lib/telemetry/setup.ts";
 import type { AlertEngine } from "./alerts/engine.ts";
 import { alertRoutes } from "./alerts/routes.ts";
+import { faultApiRoutes } from "./faults/routes.ts";
+import { ServiceFaults } from "./faults/service_faults.ts";
+import { faultsUiRoutes } from "./ui/faults_routes.tsx";
 import { ownApiRoutes } from "./query/own_api_v1.ts";
 import { jaegerV3Routes } from "./query/jaeger_v3.ts";
 import { createIngestApp, type IngestDeps } from "./ingest/otlp_app.ts";
@@ -33,6 +36,8 @@ export interface QueryDeps {
   pipeline: Pipeline;
   openSpans: OpenSpans;
   alerts: AlertEngine;
+  /** The services' faults the page lists and switches; none when omitted. */
+  faults?: ServiceFaults;
   logger: Logger;
   telemetry: Telemetry;
   registry: Registry;
@@ -76,6 +81,9 @@ export function createQueryApp(deps: QueryDeps): Hono {
   app.route("/", jaegerMetricsRoutes(deps.store));
   app.route("/", jaegerTransformRoutes());
   app.route("/", spanApiRoutes(deps.openSpans));
+  const faults = deps.faults ?? new ServiceFaults({ services: {} });
+  app.route("/", faultApiRoutes(faults));
+  app.route("/", faultsUiRoutes(faults));
   app.route("/", uiRoutes(deps.store, deps.alerts));
   return app;
 }

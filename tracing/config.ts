@@ -1,6 +1,6 @@
 /** The tracing service's settings, read once from env. */
 import { createEnvReader, type Env } from "../lib/config/env_reader.ts";
-import { bool, int, list, number, port, token, url } from "../lib/config/parsers.ts";
+import { bool, int, keyValueList, list, number, port, token, url } from "../lib/config/parsers.ts";
 import {
   readServiceConfig,
   type ServiceConfig,
@@ -8,6 +8,25 @@ import {
 } from "../lib/config/service_config.ts";
 import { declareVariables, Invalid, type Parser } from "../lib/config/variables.ts";
 import { type AlertRule, parseAlertRules } from "./alerts/rule.ts";
+import type { IngestLimits } from "./ingest/limits.ts";
+import { INGEST_LIMIT_VARIABLES, readIngestLimits } from "./ingest/limits_config.ts";
+
+/** SERVICE_URLS: `name=url` pairs, each URL absolute http(s). */
+function serviceUrls(): Parser<Record<string, string>> {
+  const pairs = keyValueList();
+  const isUrl = url();
+  return (value) => {
+    const parsed = pairs(value);
+    if (parsed instanceof Invalid) {
+      return new Invalid("comma-separated name=http://host:port pairs");
+    }
+    const bad = Object.entries(parsed).filter(([, target]) => isUrl(target) instanceof Invalid);
+    return bad.length === 0 ? parsed : new Invalid(
+      "comma-separated name=http://host:port pairs",
+      bad.map(([name, target]) => `${name}=${target}`),
+    );
+  };
+}
 
 /** ALERT_RULES: a JSON array of rules. */
 function alertRules(): Parser<AlertRule[]> {
@@ -137,6 +156,19 @@ export const TRACING_VARIABLES = declareVariables("tracing", {
     meaning: "how often alert rules are evaluated",
   },
   ALERT_WEBHOOK_URL: { parse: url(), meaning: "firing and resolved transitions are POSTed here" },
+  SERVICE_URLS: {
+    parse: serviceUrls(),
+    default: "user=http://127.0.0.1:3001,order=http://127.0.0.1:3000," +
+      "producer=http://127.0.0.1:8085,consumer=http://127.0.0.1:8086",
+    meaning: "the services whose faults the Faults page lists and switches, `name=url` pairs " +
+      "(docs/faults.md)",
+  },
+  FAULTS_TOKEN: {
+    parse: token(),
+    secret: true,
+    meaning: "sent as the bearer token when the Faults page switches a service's fault (the " +
+      "services' `FAULTS_TOKEN`)",
+  },
   FORWARD_ENDPOINTS: {
     parse: list(url(), "comma-separated absolute http or https URLs"),
     meaning: "comma-separated OTLP/HTTP base URLs (e.g. Jaeger's `http://jaeger:4318`) that get " +
@@ -161,7 +193,7 @@ export const TRACING_SPEC = serviceSpec({
   summary: "OTLP/HTTP trace backend and query API (DATA_DIR/traces.db)",
   port: 16686,
   dataDir: true,
-  own: [TRACING_VARIABLES.group],
+  own: [TRACING_VARIABLES.group, INGEST_LIMIT_VARIABLES.group],
 });
 
 /** Everything the tracing service needs at start. */
@@ -225,6 +257,12 @@ export interface TracingConfig extends ServiceConfig {
     /** ALERT_WEBHOOK_URL: firing and resolved transitions are POSTed here. */
     readonly webhookUrl: string | undefined;
   };
+  readonly faults: {
+    /** SERVICE_URLS: base URL by service name, for the Faults page. */
+    readonly services: Readonly<Record<string, string>>;
+    /** FAULTS_TOKEN: sent with every switch the page passes on. */
+    readonly token: string | undefined;
+  };
   readonly forward: {
     /** FORWARD_ENDPOINTS: comma-separated OTLP/HTTP base URLs that receive a copy. */
     readonly endpoints: readonly string[];
@@ -235,6 +273,8 @@ export interface TracingConfig extends ServiceConfig {
     /** FORWARD_TIMEOUT_MS: per try. */
     readonly timeoutMs: number;
   };
+  /** INGEST_*_LIMIT: what every entrance holds a span to (tracing/ingest/limits_config.ts). */
+  readonly limits: IngestLimits;
   /** Why self-export is off, when the OTLP endpoint points at this service. */
   readonly selfExportDisabledReason: string | undefined;
 }
@@ -278,12 +318,17 @@ export function loadConfig(env: Env): TracingConfig {
       intervalMs: read.value(v.ALERT_INTERVAL_MS),
       webhookUrl: read.optional(v.ALERT_WEBHOOK_URL),
     }),
+    faults: Object.freeze({
+      services: Object.freeze(read.value(v.SERVICE_URLS)),
+      token: read.optional(v.FAULTS_TOKEN),
+    }),
     forward: Object.freeze({
       endpoints: Object.freeze(read.optional(v.FORWARD_ENDPOINTS) ?? []),
       queueSize: read.value(v.FORWARD_QUEUE_SIZE),
       maxAttempts: read.value(v.FORWARD_MAX_ATTEMPTS),
       timeoutMs: read.value(v.FORWARD_TIMEOUT_MS),
     }),
+    limits: readIngestLimits(read),
     selfExportDisabledReason: undefined,
   };
   // A body and its inflated copy are both held while one request is read.

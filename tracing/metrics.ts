@@ -7,6 +7,7 @@ export interface TracingMetrics {
   spansReceived: Counter<"signal">;
   tracesReceived: Counter;
   rejected: Counter<"signal" | "reason">;
+  limited: Counter<"what">;
   dropped: Counter<"reason">;
   spansStored: Counter;
   forwarded: Counter<"endpoint" | "outcome">;
@@ -35,6 +36,14 @@ export function createTracingMetrics(registry: Registry): TracingMetrics {
       name: "tracing_items_rejected_total",
       help: "Items refused at ingest, by signal and reason",
       labelNames: ["signal", "reason"],
+      registers,
+    }),
+    limited: new Counter({
+      name: "tracing_ingest_limited_total",
+      help: "What the ingest limits cut from accepted spans and log records: attributes, " +
+        "events and links dropped, entries dropped from array and kvlist values, attributes " +
+        "dropped as nested too deep (too_deep, also in attributes), strings cut (truncated)",
+      labelNames: ["what"],
       registers,
     }),
     dropped: new Counter({

@@ -10,12 +10,14 @@ import type { Logger } from "../lib/log.ts";
 import { type AlertEngine, createAlertEngine } from "./alerts/engine.ts";
 import type { TracingConfig } from "./config.ts";
 import { createTracingMetrics } from "./metrics.ts";
+import { ServiceFaults } from "./faults/service_faults.ts";
 import { createForwarder } from "./pipeline/forwarder.ts";
 import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
 import { OpenSpans } from "./span_api/open_spans.ts";
 import { openTraceStore, type TraceStore } from "./store/store.ts";
 import type { WriteAheadLog } from "./ingest/wal.ts";
 import { acceptLoggedSpans } from "./ingest/wal_spans.ts";
+import { countLimited } from "./ingest/otlp_app.ts";
 
 /** The opened parts and their closers. */
 export interface TracingParts {
@@ -23,6 +25,8 @@ export interface TracingParts {
   pipeline: Pipeline;
   openSpans: OpenSpans;
   alerts: AlertEngine;
+  /** The running services' faults, for the Faults page (SERVICE_URLS). */
+  faults: ServiceFaults;
   registry: Registry;
   /** Open spans first (they end into the pipeline), the store last. */
   closers: Closer[];
@@ -53,10 +57,13 @@ export function openTracingParts(
     forwarder,
     sampling: config.sampling,
     write: config.store,
+    limits: config.limits,
     ...(wal === undefined ? {} : { onSettled: (items) => wal.settle(items) }),
   });
   const openSpans = new OpenSpans({
     ...config.spanApi,
+    limits: config.limits,
+    onLimited: (tally) => countLimited(metrics, tally),
     finish: (span) => acceptLoggedSpans([span], { pipeline, wal, logger }),
   });
   const alerts = createAlertEngine({ ...config.alerts, store, logger });
@@ -70,6 +77,7 @@ export function openTracingParts(
     pipeline,
     openSpans,
     alerts,
+    faults: new ServiceFaults(config.faults),
     registry,
     closers: [
       { name: "open spans", close: () => openSpans.close() },

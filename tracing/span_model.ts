@@ -33,6 +33,8 @@ export interface SpanEvent {
   timeUnixNano: string;
   name: string;
   attributes: KeyValue[];
+  /** Attributes the sender or the ingest limits dropped; absent when none. */
+  droppedAttributesCount?: number;
 }
 
 /** A span link. */
@@ -43,6 +45,8 @@ export interface SpanLink {
   attributes: KeyValue[];
   /** The linked context's W3C trace flags and OTLP's is-remote bits; absent when 0. */
   flags?: number;
+  /** Attributes the sender or the ingest limits dropped; absent when none. */
+  droppedAttributesCount?: number;
 }
 
 /** A span as stored: ids are lowercase hex, times are decimal nanosecond strings. */
@@ -64,6 +68,23 @@ export interface SpanRecord {
   service: string;
   resource: KeyValue[];
   scope: { name: string; version: string };
+  /** What the sender or the ingest limits dropped, as OTLP counts it; each absent when 0. */
+  droppedAttributesCount?: number;
+  droppedEventsCount?: number;
+  droppedLinksCount?: number;
+}
+
+/** `span` with its dropped counts set where they are not 0 (OTLP JSON leaves 0 out too). */
+export function withDroppedCounts(
+  span: SpanRecord,
+  attributes: number,
+  events: number,
+  links: number,
+): SpanRecord {
+  if (attributes > 0) span.droppedAttributesCount = attributes;
+  if (events > 0) span.droppedEventsCount = events;
+  if (links > 0) span.droppedLinksCount = links;
+  return span;
 }
 
 /** A log record joined to its trace. */

@@ -1,6 +1,6 @@
 /** Settings every service shares, under the same variable names everywhere. */
 import type { EnvReader } from "./env_reader.ts";
-import { int, oneOf, port, text } from "./parsers.ts";
+import { bool, int, oneOf, port, text } from "./parsers.ts";
 import { type Declared, declareVariables, type VariableGroup } from "./variables.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../log.ts";
 import {
@@ -36,6 +36,18 @@ function sharedInits(defaultPort: number) {
       parse: oneOf(LOG_FORMATS),
       default: "json",
       meaning: "`json` lines, or `pretty` short coloured lines for a person (`deno task dev`)",
+    },
+    LOG_SYNC: {
+      parse: bool(),
+      default: "false",
+      meaning:
+        "`true` writes each line at once through the console (debugging); else stdout lines go out in ~16 KiB writes at most 100 ms late",
+    },
+    LOG_MAX_UNWRITTEN_BYTES: {
+      parse: int({ min: 16 * 1024, max: 1024 * 1024 * 1024 }),
+      default: String(1024 * 1024),
+      meaning:
+        "past this many bytes of log lines waiting for a blocked stdout, lines are dropped and counted",
     },
     MAX_BODY_BYTES: {
       parse: int({ min: 1, max: 64 * 1024 * 1024 }),
@@ -98,6 +110,10 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   /** LOG_FORMAT: JSON lines, or short lines for a person (`deno task dev` sets `pretty`). */
   readonly logFormat: LogFormat;
+  /** LOG_SYNC: each line written at once through the console instead of buffered. */
+  readonly logSync: boolean;
+  /** LOG_MAX_UNWRITTEN_BYTES: the buffered output's cap before lines are dropped. */
+  readonly logMaxUnwrittenBytes: number;
   /** MAX_BODY_BYTES: larger request bodies get 413. */
   readonly maxBodyBytes: number;
   /** SHUTDOWN_TIMEOUT_MS: the hard deadline for a graceful stop. */
@@ -118,6 +134,8 @@ export function readServiceConfig(
     dataDir: read.value(shared.DATA_DIR),
     logLevel: read.value(shared.LOG_LEVEL),
     logFormat: read.value(shared.LOG_FORMAT),
+    logSync: read.value(shared.LOG_SYNC),
+    logMaxUnwrittenBytes: read.value(shared.LOG_MAX_UNWRITTEN_BYTES),
     maxBodyBytes: read.value(shared.MAX_BODY_BYTES),
     shutdownTimeoutMs: read.value(shared.SHUTDOWN_TIMEOUT_MS),
     telemetry: readTelemetryConfig(read, {

@@ -6,6 +6,7 @@ import type { ServiceConfig, ServiceSpec } from "./service_config.ts";
 import { maskSecret, redactUrlsIn } from "./redact_url.ts";
 import { type Closer, type Listener, type RunningServer, serve } from "../http/serve.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { configureLogOutput } from "../log_output.ts";
 import { startTelemetry, type Telemetry } from "../telemetry/setup.ts";
 
 /**
@@ -95,6 +96,13 @@ export async function startService<C extends ServiceConfig>(options: {
   const { spec } = options;
   await handleCliFlags(spec);
   const config = loadConfigOrExit(spec.service, options.loadConfig);
+  configureLogOutput({
+    // Deno's built-in telemetry exports console calls as log records, in the caller's context.
+    mode: config.logSync || config.telemetry.denoBuiltin ? "sync" : "buffered",
+    maxUnwrittenBytes: config.logMaxUnwrittenBytes,
+    service: config.telemetry.serviceName,
+    format: config.logFormat,
+  });
   const logger = createLogger({
     service: config.telemetry.serviceName,
     level: config.logLevel,

@@ -3,6 +3,7 @@
  * `/health` never checks dependencies, so a broker outage does not get a service restarted.
  */
 import { Hono, type MiddlewareHandler } from "hono";
+import { logOutputStats } from "../log_output.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
 import { VERSION } from "../version.ts";
 
@@ -40,6 +41,7 @@ export function healthRoutes(options: {
         spans: options.telemetry.stats() ?? null,
         logs: options.telemetry.logStats?.() ?? null,
       },
+      log_output: logOutputJson(),
       ...options.details,
     }));
   app.get("/ready", async (c) => {
@@ -56,6 +58,11 @@ export function healthRoutes(options: {
     }, ready ? 200 : 503);
   });
   return app;
+}
+
+function logOutputJson(): { mode: string; dropped_lines: number } {
+  const stats = logOutputStats();
+  return { mode: stats.mode, dropped_lines: stats.droppedLines };
 }
 
 async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; reason?: string }> {

@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { routeTemplate } from "../telemetry/server_middleware.ts";
+import { logOutputStats } from "../log_output.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
 import type { SpanPipelineStats } from "../telemetry/stats.ts";
 
@@ -108,6 +109,18 @@ export function registerTelemetryMetrics(registry: Registry, telemetry: Telemetr
     read: logs,
   });
   queueGauges(registry, { prefix: "otel_sdk_log", items: "Log records", read: logs });
+
+  let droppedSoFar = 0;
+  new Counter({
+    name: "log_lines_dropped_total",
+    help: "Log lines dropped because stdout did not take them and the buffer was full",
+    registers: [registry],
+    collect() {
+      const dropped = logOutputStats().droppedLines;
+      this.inc(dropped - droppedSoFar);
+      droppedSoFar = dropped;
+    },
+  });
 }
 
 /** The label values of a pipeline outcome counter, and the running totals they count. */

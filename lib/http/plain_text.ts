@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 
+// deno-lint-ignore no-control-regex -- control characters are what this rule looks for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Why `text` is not plain text, or `undefined` when it is. */

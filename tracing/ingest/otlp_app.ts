@@ -30,7 +30,10 @@ import {
 import { decodeTraceSpans } from "./otlp_proto_spans.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { LogRecord, SpanRecord } from "../span_model.ts";
+import { keepPlausibleSpans } from "../span_times.ts";
 import type { WalRecord } from "./wal.ts";
+import type { LimitTally } from "./limits.ts";
+import type { TracingMetrics } from "../metrics.ts";
 
 /** What the ingest app needs. */
 export interface IngestDeps {
@@ -138,9 +141,10 @@ export function acceptPayload(
   const { signal, encoding } = record;
   const { metrics } = pipeline;
   let result: Normalized<SpanRecord | LogRecord>;
+  const { limits } = pipeline;
   if (signal === "traces" && encoding === "protobuf") {
     // The hot path: protobuf traces go straight to spans, without protobufjs's message graph.
-    result = decodeTraceSpans(record.payload);
+    result = decodeTraceSpans(record.payload, limits);
   } else {
     const request = decode(signal, encoding, record.payload);
     const ids = encoding === "json" ? "hex" : "bytes";
@@ -150,11 +154,15 @@ export function acceptPayload(
       // Metrics are accepted and counted but not stored: this service is a trace backend.
       return { items: [], rejected: 0, firstError: undefined };
     }
-    result = signal === "traces" ? normalizeTraces(request, ids) : normalizeLogs(request, ids);
+    result = signal === "traces"
+      ? normalizeTraces(request, ids, limits)
+      : normalizeLogs(request, ids, limits);
   }
-  const items = result.items as readonly object[];
-  metrics.spansReceived.inc({ signal }, items.length + result.rejected);
+  if (result.tally !== undefined) countLimited(metrics, result.tally);
+  metrics.spansReceived.inc({ signal }, result.items.length + result.rejected);
   if (result.rejected > 0) metrics.rejected.inc({ signal, reason: "invalid" }, result.rejected);
+  if (signal === "traces") result = withPlausibleTimes(result as Normalized<SpanRecord>, metrics);
+  const items = result.items as readonly object[];
   if (!pipeline.hasRoom(items.length)) return "overloaded";
   // Logged before the pipeline sees the items: a full batch may be written (and settled) at once.
   if (wal !== undefined && items.length > 0) {
@@ -177,6 +185,33 @@ export function acceptPayload(
     pipeline.acceptLogs((result as ReturnType<typeof normalizeLogs>).items);
   }
   return result;
+}
+
+/** Drops the spans whose times break the rule of span_times.ts, counted as `reason="time"`. */
+function withPlausibleTimes(
+  result: Normalized<SpanRecord>,
+  metrics: TracingMetrics,
+): Normalized<SpanRecord> {
+  const timed = keepPlausibleSpans(result.items, Date.now());
+  if (timed.rejected === 0) return result;
+  metrics.rejected.inc({ signal: "traces", reason: "time" }, timed.rejected);
+  return {
+    ...result,
+    items: timed.kept,
+    rejected: result.rejected + timed.rejected,
+    firstError: result.firstError ?? timed.firstError,
+  };
+}
+
+/** Adds what the limits cut to `/metrics`. */
+export function countLimited(metrics: TracingMetrics, tally: LimitTally): void {
+  const { attributes, events, links, entries, tooDeep, truncated } = tally;
+  if (attributes > 0) metrics.limited.inc({ what: "attributes" }, attributes);
+  if (events > 0) metrics.limited.inc({ what: "events" }, events);
+  if (links > 0) metrics.limited.inc({ what: "links" }, links);
+  if (entries > 0) metrics.limited.inc({ what: "entries" }, entries);
+  if (tooDeep > 0) metrics.limited.inc({ what: "too_deep" }, tooDeep);
+  if (truncated > 0) metrics.limited.inc({ what: "truncated" }, truncated);
 }
 
 function decode(signal: Signal, encoding: Encoding, bytes: Uint8Array): unknown {

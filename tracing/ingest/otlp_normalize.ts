@@ -2,10 +2,26 @@
  * Turns OTLP export requests (JSON as received, or protobuf messages as protobufjs decodes them:
  * the same field names, bytes as `Uint8Array`, 64-bit integers as `Long`, unset fields `null`)
  * into stored records. Invalid spans are counted as rejected, for OTLP's partial success; a payload
- * whose structure is wrong throws `PayloadError` (400).
+ * whose structure is wrong throws `PayloadError` (400). The ingest limits (limits.ts) apply as the
+ * records are built: what is over them is counted, not copied.
  */
-import type { AnyValue, KeyValue, LogRecord, SpanRecord } from "../span_model.ts";
+import {
+  type AnyValue,
+  type KeyValue,
+  type LogRecord,
+  type SpanEvent,
+  type SpanLink,
+  type SpanRecord,
+  withDroppedCounts,
+} from "../span_model.ts";
 import { BYTE_HEX } from "../../lib/hex.ts";
+import {
+  DEFAULT_INGEST_LIMITS,
+  emptyTally,
+  type IngestLimits,
+  type LimitTally,
+  limitText,
+} from "./limits.ts";
 
 /** The payload is not an OTLP export request. */
 export class PayloadError extends Error {
@@ -21,22 +37,40 @@ export interface Normalized<T> {
   rejected: number;
   /** The first rejection reason, for the partial-success message. */
   firstError: string | undefined;
+  /** What the ingest limits cut, when they applied. */
+  tally?: LimitTally;
 }
 
 type Obj = Record<string, unknown>;
 
-/** Normalizes an `ExportTraceServiceRequest`. */
-export function normalizeTraces(request: unknown, ids: IdEncoding): Normalized<SpanRecord> {
-  const out: Normalized<SpanRecord> = { items: [], rejected: 0, firstError: undefined };
+/** The limits and the tally of what they cut, for one request. */
+interface Limiter {
+  readonly limits: IngestLimits;
+  readonly tally: LimitTally;
+}
+
+/** Normalizes an `ExportTraceServiceRequest` under `limits`. */
+export function normalizeTraces(
+  request: unknown,
+  ids: IdEncoding,
+  limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+): Normalized<SpanRecord> {
+  const lim: Limiter = { limits, tally: emptyTally() };
+  const out: Normalized<SpanRecord> = {
+    items: [],
+    rejected: 0,
+    firstError: undefined,
+    tally: lim.tally,
+  };
   for (const rs of list(object(request, "request"), "resourceSpans")) {
-    const resource = attributes(object(rs, "resourceSpans[]").resource);
+    const resource = attributes(object(rs, "resourceSpans[]").resource, lim).kept;
     const service = serviceName(resource);
     for (const ss of list(rs as Obj, "scopeSpans")) {
       const scopeObj = (object(ss, "scopeSpans[]").scope ?? {}) as Obj;
-      const scope = { name: str(scopeObj.name), version: str(scopeObj.version) };
+      const scope = { name: str(scopeObj.name, lim), version: str(scopeObj.version, lim) };
       for (const raw of list(ss as Obj, "spans")) {
         try {
-          out.items.push(span(raw, ids, { service, resource, scope }));
+          out.items.push(span(raw, ids, { service, resource, scope }, lim));
         } catch (error) {
           out.rejected++;
           out.firstError ??= (error as Error).message;
@@ -47,11 +81,21 @@ export function normalizeTraces(request: unknown, ids: IdEncoding): Normalized<S
   return out;
 }
 
-/** Normalizes an `ExportLogsServiceRequest`. */
-export function normalizeLogs(request: unknown, ids: IdEncoding): Normalized<LogRecord> {
-  const out: Normalized<LogRecord> = { items: [], rejected: 0, firstError: undefined };
+/** Normalizes an `ExportLogsServiceRequest` under `limits`. */
+export function normalizeLogs(
+  request: unknown,
+  ids: IdEncoding,
+  limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+): Normalized<LogRecord> {
+  const lim: Limiter = { limits, tally: emptyTally() };
+  const out: Normalized<LogRecord> = {
+    items: [],
+    rejected: 0,
+    firstError: undefined,
+    tally: lim.tally,
+  };
   for (const rl of list(object(request, "request"), "resourceLogs")) {
-    const service = serviceName(attributes(object(rl, "resourceLogs[]").resource));
+    const service = serviceName(attributes(object(rl, "resourceLogs[]").resource, lim).kept);
     for (const sl of list(rl as Obj, "scopeLogs")) {
       for (const raw of list(object(sl, "scopeLogs[]"), "logRecords")) {
         try {
@@ -62,9 +106,9 @@ export function normalizeLogs(request: unknown, ids: IdEncoding): Normalized<Log
             spanId: id(r.spanId, ids, 8, "spanId", true),
             timeUnixNano: time === "0" ? nanos(r.observedTimeUnixNano ?? 0, "time") : time,
             severityNumber: Number(r.severityNumber ?? 0) || 0,
-            severityText: str(r.severityText),
-            body: anyValue(r.body),
-            attributes: attributes(r),
+            severityText: str(r.severityText, lim),
+            body: logBody(r.body, lim),
+            attributes: attributes(r, lim).kept,
             service,
           });
         } catch (error) {
@@ -97,48 +141,84 @@ function span(
   raw: unknown,
   ids: IdEncoding,
   context: Pick<SpanRecord, "service" | "resource" | "scope">,
+  lim: Limiter,
 ): SpanRecord {
+  const { limits, tally } = lim;
   const s = object(raw, "span");
   const start = nanos(s.startTimeUnixNano, "startTimeUnixNano");
   const end = nanos(s.endTimeUnixNano, "endTimeUnixNano");
   if (nanosBefore(end, start)) throw new PayloadError("Span ends before it starts");
   const status = (s.status ?? {}) as Obj;
-  return {
-    traceId: id(s.traceId, ids, 16, "traceId", false),
-    spanId: id(s.spanId, ids, 8, "spanId", false),
-    parentSpanId: id(s.parentSpanId, ids, 8, "parentSpanId", true),
-    traceState: str(s.traceState),
+  const allEvents = list(s, "events");
+  const allLinks = list(s, "links");
+  const events = allEvents.slice(0, limits.eventCount);
+  const links = allLinks.slice(0, limits.linkCount);
+  tally.events += allEvents.length - events.length;
+  tally.links += allLinks.length - links.length;
+  const traceId = id(s.traceId, ids, 16, "traceId", false);
+  const spanId = id(s.spanId, ids, 8, "spanId", false);
+  const parentSpanId = id(s.parentSpanId, ids, 8, "parentSpanId", true);
+  const traceState = str(s.traceState, lim);
+  const name = str(s.name, lim);
+  const spanAttributes = attributes(s, lim);
+  const record: SpanRecord = {
+    traceId,
+    spanId,
+    parentSpanId,
+    traceState,
     flags: Number(s.flags ?? 0) || 0,
-    name: str(s.name),
+    name,
     kind: enumNumber(s.kind, SPAN_KINDS),
     startTimeUnixNano: start,
     endTimeUnixNano: end,
-    attributes: attributes(s),
-    events: list(s, "events").map((e) => {
+    attributes: spanAttributes.kept,
+    events: events.map((e) => {
       const event = object(e, "event");
-      return {
-        timeUnixNano: nanos(event.timeUnixNano ?? start, "event.timeUnixNano"),
-        name: str(event.name),
-        attributes: attributes(event),
-      };
+      const timeUnixNano = nanos(event.timeUnixNano ?? start, "event.timeUnixNano");
+      const eventName = str(event.name, lim);
+      const eventAttributes = attributes(event, lim);
+      return withDropped<SpanEvent>(
+        { timeUnixNano, name: eventName, attributes: eventAttributes.kept },
+        eventAttributes.dropped,
+      );
     }),
-    links: list(s, "links").map((l) => {
+    links: links.map((l) => {
       const link = object(l, "link");
+      const linkTraceState = str(link.traceState, lim);
+      const linkAttributes = attributes(link, lim);
       const flags = Number(link.flags ?? 0) || 0;
-      return {
+      return withDropped<SpanLink>({
         traceId: id(link.traceId, ids, 16, "link.traceId", false),
         spanId: id(link.spanId, ids, 8, "link.spanId", false),
-        traceState: str(link.traceState),
-        attributes: attributes(link),
+        traceState: linkTraceState,
+        attributes: linkAttributes.kept,
         ...(flags === 0 ? {} : { flags }),
-      };
+      }, linkAttributes.dropped);
     }),
     status: {
       code: enumNumber(status.code, STATUS_CODES),
-      message: str(status.message),
+      message: str(status.message, lim),
     },
     ...context,
   };
+  return withDroppedCounts(
+    record,
+    spanAttributes.dropped,
+    count(s.droppedEventsCount) + allEvents.length - events.length,
+    count(s.droppedLinksCount) + allLinks.length - links.length,
+  );
+}
+
+/** `item` with `droppedAttributesCount` when it is not 0. */
+function withDropped<T extends { droppedAttributesCount?: number }>(item: T, dropped: number): T {
+  if (dropped > 0) item.droppedAttributesCount = dropped;
+  return item;
+}
+
+/** A count the sender gave (a number in JSON, decoded protobuf, or a decimal string). */
+function count(value: unknown): number {
+  const number = Number(value ?? 0);
+  return Number.isSafeInteger(number) && number > 0 ? number : 0;
 }
 
 const SPAN_KINDS = [
@@ -170,8 +250,8 @@ function list(value: Obj, field: string): unknown[] {
   return item;
 }
 
-function str(value: unknown): string {
-  return typeof value === "string" ? value : "";
+function str(value: unknown, lim: Limiter): string {
+  return typeof value === "string" ? limitText(value, lim.limits, lim.tally) : "";
 }
 
 /** Nanoseconds as a canonical decimal; `PayloadError` for anything else (`null` included). */
@@ -236,8 +316,11 @@ export function id(
   const hex = text.toLowerCase();
   if (hex.length !== bytes * 2 || !HEX.test(hex) || /^0+$/.test(hex)) {
     if (optional && /^0*$/.test(hex)) return "";
+    const shown = text.length > 64
+      ? `${text.slice(0, 64)}..." (${text.length} characters)`
+      : `${text}"`;
     throw new PayloadError(
-      `Invalid ${field} "${text}": expected ${bytes * 2} hex digits, not all 0`,
+      `Invalid ${field} "${shown}: expected ${bytes * 2} hex digits, not all 0`,
     );
   }
   return hex;
@@ -252,41 +335,125 @@ export function bytesId(
 ): string {
   let hex = "";
   let zero = true;
-  for (let i = 0; i < value.length; i++) {
+  // An id of the wrong length is quoted by its first 32 bytes only: it may be megabytes long.
+  const shown = Math.min(value.length, 32);
+  for (let i = 0; i < shown; i++) {
     const byte = value[i]!;
     if (byte !== 0) zero = false;
     hex += BYTE_HEX[byte];
   }
   if (value.length === bytes && !zero) return hex;
-  if (optional && zero) return "";
+  if (optional && zero && value.every((byte) => byte === 0)) return "";
+  const more = value.length > shown ? `..." (${value.length} bytes)` : '"';
   throw new PayloadError(
-    `Invalid ${field} "${hex}": expected ${bytes} bytes (${bytes * 2} hex digits), not all 0`,
+    `Invalid ${field} "${hex}${more}: expected ${bytes} bytes (${bytes * 2} hex digits), not all 0`,
   );
 }
 
-function attributes(holder: unknown): KeyValue[] {
-  if (holder === null || typeof holder !== "object") return [];
+/** Thrown inside a value nested past the depth limit; its attribute is dropped. */
+class TooDeep {}
+const TOO_DEEP = new TooDeep();
+
+/**
+ * The `attributes` of `holder` under the limits: the first `attributeCount` kept, any whose value
+ * is nested too deep dropped; `dropped` adds the sender's own `droppedAttributesCount`.
+ */
+function attributes(holder: unknown, lim: Limiter): { kept: KeyValue[]; dropped: number } {
+  if (holder === null || typeof holder !== "object") return { kept: [], dropped: 0 };
   const items = (holder as Obj).attributes;
-  if (!Array.isArray(items)) return [];
-  return items.filter((kv): kv is Obj => kv !== null && typeof kv === "object")
-    .map((kv) => ({ key: str(kv.key), value: anyValue(kv.value) }));
+  let dropped = count((holder as Obj).droppedAttributesCount);
+  if (!Array.isArray(items)) return { kept: [], dropped };
+  const { limits, tally } = lim;
+  const kept: KeyValue[] = [];
+  for (const kv of items) {
+    if (kv === null || typeof kv !== "object") continue;
+    if (kept.length >= limits.attributeCount) {
+      dropped++;
+      tally.attributes++;
+      continue;
+    }
+    try {
+      kept.push(keyValue(kv as Obj, lim, 0));
+    } catch (error) {
+      if (error !== TOO_DEEP) throw error;
+      dropped++;
+      tally.attributes++;
+      tally.tooDeep++;
+    }
+  }
+  return { kept, dropped };
 }
 
-function anyValue(raw: unknown): AnyValue {
+function keyValue(kv: Obj, lim: Limiter, level: number): KeyValue {
+  const key = str(kv.key, lim);
+  return { key, value: anyValue(kv.value, lim, level) };
+}
+
+/** A log record's body: a value nested too deep becomes empty (counted), the record is kept. */
+function logBody(raw: unknown, lim: Limiter): AnyValue {
+  try {
+    return anyValue(raw, lim, 0);
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    lim.tally.tooDeep++;
+    return {};
+  }
+}
+
+/** One value inside `level` arrays or kvlists; deeper than the limit throws `TOO_DEEP`. */
+function anyValue(raw: unknown, lim: Limiter, level: number): AnyValue {
   if (raw === null || typeof raw !== "object") return {};
   const v = raw as Obj;
-  if (typeof v.stringValue === "string") return { stringValue: v.stringValue };
+  const { limits, tally } = lim;
+  if (typeof v.stringValue === "string") return { stringValue: str(v.stringValue, lim) };
   if (typeof v.boolValue === "boolean") return { boolValue: v.boolValue };
   if (present(v.intValue)) return { intValue: String(v.intValue) };
   if (present(v.doubleValue)) return { doubleValue: Number(v.doubleValue) };
-  if (typeof v.bytesValue === "string") return { bytesValue: v.bytesValue };
-  if (v.bytesValue instanceof Uint8Array) return { bytesValue: base64(v.bytesValue) };
-  if (present(v.arrayValue)) {
-    const array = (v.arrayValue as Obj).values;
-    return { arrayValue: { values: Array.isArray(array) ? array.map(anyValue) : [] } };
+  if (typeof v.bytesValue === "string") return { bytesValue: limitBase64(v.bytesValue, lim) };
+  if (v.bytesValue instanceof Uint8Array) {
+    let bytes = v.bytesValue;
+    if (bytes.length > limits.valueLength) {
+      bytes = bytes.subarray(0, limits.valueLength);
+      tally.truncated++;
+    }
+    return { bytesValue: base64(bytes) };
   }
-  if (present(v.kvlistValue)) return { kvlistValue: { values: attributesOf(v.kvlistValue) } };
+  if (present(v.arrayValue)) {
+    if (level >= limits.valueDepth) throw TOO_DEEP;
+    const array = (v.arrayValue as Obj).values;
+    const items = Array.isArray(array) ? array : [];
+    const kept = items.slice(0, limits.attributeCount);
+    tally.entries += items.length - kept.length;
+    return { arrayValue: { values: kept.map((item) => anyValue(item, lim, level + 1)) } };
+  }
+  if (present(v.kvlistValue)) {
+    if (level >= limits.valueDepth) throw TOO_DEEP;
+    const list = (v.kvlistValue as Obj | null)?.values;
+    const items = (Array.isArray(list) ? list : [])
+      .filter((kv): kv is Obj => kv !== null && typeof kv === "object");
+    const kept = items.slice(0, limits.attributeCount);
+    tally.entries += items.length - kept.length;
+    return { kvlistValue: { values: kept.map((kv) => keyValue(kv, lim, level + 1)) } };
+  }
   return {};
+}
+
+/** Base64 text of bytes, cut to the length limit in bytes (as protobuf's bytes are). */
+function limitBase64(text: string, lim: Limiter): string {
+  const max = lim.limits.valueLength;
+  if (text.length <= Math.ceil(max / 3) * 4) return text;
+  try {
+    const bytes = Uint8Array.from(
+      atob(text.slice(0, Math.ceil(max / 3) * 4 + 4)),
+      (c) => c.charCodeAt(0),
+    );
+    if (bytes.length <= max) return text;
+    lim.tally.truncated++;
+    return base64(bytes.subarray(0, max));
+  } catch {
+    // Not base64: cut as text.
+    return str(text, lim);
+  }
 }
 
 /** Set: decoded protobuf leaves unset fields `null`, JSON leaves them out. */
@@ -299,11 +466,6 @@ export function base64(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
   return btoa(text);
-}
-
-function attributesOf(holder: unknown): KeyValue[] {
-  const values = (holder as Obj | null)?.values;
-  return attributes({ attributes: values });
 }
 
 /** The resource's `service.name`, or `unknown_service`. */

@@ -5,8 +5,16 @@
  * `normalizeTraces(decodeRequest("traces", bytes), "bytes")` (the property test in
  * `otlp_proto_spans_test.ts` holds it to protobufjs and the official generated code): the same
  * spans, the same rejected spans and reasons. A body that is not protobuf throws `PayloadError`.
+ * The ingest limits hold while reading: attributes, events, links and entries over them are
+ * skipped on the wire and counted, never decoded (a span of 4M attributes costs a scan).
  */
-import type { KeyValue, SpanEvent, SpanLink, SpanRecord } from "../span_model.ts";
+import {
+  type KeyValue,
+  type SpanEvent,
+  type SpanLink,
+  type SpanRecord,
+  withDroppedCounts,
+} from "../span_model.ts";
 import {
   fixed64Text,
   id,
@@ -16,37 +24,53 @@ import {
   PayloadError,
   serviceName,
 } from "./otlp_normalize.ts";
-import { keyValue } from "./otlp_proto_values.ts";
+import { DEFAULT_INGEST_LIMITS, emptyTally, type IngestLimits } from "./limits.ts";
+import { type Limiter, readAttribute, readAttributeList } from "./otlp_proto_values.ts";
 import { ProtoReader, WireError } from "./proto_reader.ts";
 
 type Context = Pick<SpanRecord, "service" | "resource" | "scope">;
 
-/** Decodes and normalizes a protobuf trace export request. */
-export function decodeTraceSpans(bytes: Uint8Array): Normalized<SpanRecord> {
-  const out: Normalized<SpanRecord> = { items: [], rejected: 0, firstError: undefined };
-  const r = new ProtoReader(bytes);
+/** Decodes and normalizes a protobuf trace export request under `limits`. */
+export function decodeTraceSpans(
+  bytes: Uint8Array,
+  limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+): Normalized<SpanRecord> {
+  const limiter: Limiter = { limits, tally: emptyTally() };
+  const out: Normalized<SpanRecord> = {
+    items: [],
+    rejected: 0,
+    firstError: undefined,
+    tally: limiter.tally,
+  };
+  const r = new ProtoReader(bytes, { maxString: limits.valueLength });
   try {
     while (r.pos < r.length) {
       const tag = r.uint32();
-      if (tag >>> 3 === 1) resourceSpans(r, r.messageEnd(r.length), out);
+      if (tag >>> 3 === 1) resourceSpans(r, r.messageEnd(r.length), out, limiter);
       else r.skip(tag & 7);
     }
   } catch (error) {
-    // Rejected spans never get here; a stack overflow from absurd nesting is a bad body too.
-    if (!(error instanceof WireError) && !(error instanceof RangeError)) throw error;
+    // Rejected spans never get here; nesting is bounded by the limits and the group depth.
+    if (!(error instanceof WireError)) throw error;
     throw new PayloadError(`Invalid protobuf body: ${error.message}`);
   }
+  limiter.tally.truncated += r.truncated;
   return out;
 }
 
-function resourceSpans(r: ProtoReader, end: number, out: Normalized<SpanRecord>): void {
+function resourceSpans(
+  r: ProtoReader,
+  end: number,
+  out: Normalized<SpanRecord>,
+  limiter: Limiter,
+): void {
   // The resource may follow its scopes on the wire: scopes are read once it is known.
   let resource: KeyValue[] = [];
   const scopes: number[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (field === 1) resource = resourceAttributes(r, r.messageEnd(end));
+    if (field === 1) resource = readAttributeList(r, r.messageEnd(end), limiter);
     else if (field === 2) {
       const scopeEnd = r.messageEnd(end);
       scopes.push(r.pos, scopeEnd);
@@ -57,20 +81,10 @@ function resourceSpans(r: ProtoReader, end: number, out: Normalized<SpanRecord>)
   const service = serviceName(resource);
   for (let i = 0; i < scopes.length; i += 2) {
     r.pos = scopes[i]!;
-    scopeSpans(r, scopes[i + 1]!, { service, resource, scope: { name: "", version: "" } }, out);
+    const context = { service, resource, scope: { name: "", version: "" } };
+    scopeSpans(r, scopes[i + 1]!, context, out, limiter);
   }
   r.pos = end;
-}
-
-function resourceAttributes(r: ProtoReader, end: number): KeyValue[] {
-  const attributes: KeyValue[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 1) attributes.push(keyValue(r, r.messageEnd(end)));
-    else r.skip(tag & 7);
-  }
-  r.finish(end);
-  return attributes;
 }
 
 function scopeSpans(
@@ -78,6 +92,7 @@ function scopeSpans(
   end: number,
   context: Context,
   out: Normalized<SpanRecord>,
+  limiter: Limiter,
 ): void {
   const spans: number[] = [];
   while (r.pos < end) {
@@ -94,7 +109,7 @@ function scopeSpans(
   for (let i = 0; i < spans.length; i += 2) {
     r.pos = spans[i]!;
     try {
-      out.items.push(span(r, spans[i + 1]!, context));
+      out.items.push(span(r, spans[i + 1]!, context, limiter));
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       out.rejected++;
@@ -121,7 +136,8 @@ function scope(r: ProtoReader, end: number): SpanRecord["scope"] {
  * Reads a whole span, then checks it as `normalizeTraces` does, in its order and with its
  * messages: a field protobufjs leaves `null` when absent is checked as `null`.
  */
-function span(r: ProtoReader, end: number, context: Context): SpanRecord {
+function span(r: ProtoReader, end: number, context: Context, limiter: Limiter): SpanRecord {
+  const { limits, tally } = limiter;
   let traceId: Uint8Array | null = null;
   let spanId: Uint8Array | null = null;
   let parentSpanId: Uint8Array | null = null;
@@ -135,6 +151,10 @@ function span(r: ProtoReader, end: number, context: Context): SpanRecord {
   const events: SpanEvent[] = [];
   const links: RawLink[] = [];
   let status = { code: 0, message: "" };
+  // Dropped by the sender (fields 10, 12, 14), plus what the limits drop here.
+  let droppedAttributes = 0;
+  let droppedEvents = 0;
+  let droppedLinks = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag >>> 3) {
@@ -163,13 +183,32 @@ function span(r: ProtoReader, end: number, context: Context): SpanRecord {
         endNanos = r.fixed64(fixed64Text);
         break;
       case 9:
-        attributes.push(keyValue(r, r.messageEnd(end)));
+        droppedAttributes += readAttribute(r, r.messageEnd(end), attributes, limiter);
+        break;
+      case 10:
+        droppedAttributes += r.uint32();
         break;
       case 11:
-        events.push(event(r, r.messageEnd(end)));
+        if (events.length < limits.eventCount) events.push(event(r, r.messageEnd(end), limiter));
+        else {
+          r.pos = r.messageEnd(end);
+          tally.events++;
+          droppedEvents++;
+        }
+        break;
+      case 12:
+        droppedEvents += r.uint32();
         break;
       case 13:
-        links.push(link(r, r.messageEnd(end)));
+        if (links.length < limits.linkCount) links.push(link(r, r.messageEnd(end), limiter));
+        else {
+          r.pos = r.messageEnd(end);
+          tally.links++;
+          droppedLinks++;
+        }
+        break;
+      case 14:
+        droppedLinks += r.uint32();
         break;
       case 15:
         status = spanStatus(r, r.messageEnd(end));
@@ -187,7 +226,7 @@ function span(r: ProtoReader, end: number, context: Context): SpanRecord {
   if (nanosBefore(end_, start)) throw new PayloadError("Span ends before it starts");
   // An event without a time takes the span's start.
   for (const e of events) if (e.timeUnixNano === "") e.timeUnixNano = start;
-  return {
+  const record: SpanRecord = {
     traceId: id(traceId, "bytes", 16, "traceId", false),
     spanId: id(spanId, "bytes", 8, "spanId", false),
     parentSpanId: id(parentSpanId, "bytes", 8, "parentSpanId", true),
@@ -209,20 +248,24 @@ function span(r: ProtoReader, end: number, context: Context): SpanRecord {
     resource: context.resource,
     scope: context.scope,
   };
+  return withDroppedCounts(record, droppedAttributes, droppedEvents, droppedLinks);
 }
 
 /** An event; `timeUnixNano` stays "" when absent, for the span to fill in. */
-function event(r: ProtoReader, end: number): SpanEvent {
+function event(r: ProtoReader, end: number, limiter: Limiter): SpanEvent {
   const event: SpanEvent = { timeUnixNano: "", name: "", attributes: [] };
+  let dropped = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
     if (field === 1) event.timeUnixNano = r.fixed64(fixed64Text);
     else if (field === 2) event.name = r.string();
-    else if (field === 3) event.attributes.push(keyValue(r, r.messageEnd(end)));
+    else if (field === 3) dropped += readAttribute(r, r.messageEnd(end), event.attributes, limiter);
+    else if (field === 4) dropped += r.uint32();
     else r.skip(tag & 7);
   }
   r.finish(end);
+  if (dropped > 0) event.droppedAttributesCount = dropped;
   return event;
 }
 
@@ -233,23 +276,26 @@ interface RawLink {
   link: SpanLink;
 }
 
-function link(r: ProtoReader, end: number): RawLink {
+function link(r: ProtoReader, end: number, limiter: Limiter): RawLink {
   let traceId: Uint8Array | null = null;
   let spanId: Uint8Array | null = null;
   const link: SpanLink = { traceId: "", spanId: "", traceState: "", attributes: [] };
+  let dropped = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
     if (field === 1) traceId = r.bytes();
     else if (field === 2) spanId = r.bytes();
     else if (field === 3) link.traceState = r.string();
-    else if (field === 4) link.attributes.push(keyValue(r, r.messageEnd(end)));
+    else if (field === 4) dropped += readAttribute(r, r.messageEnd(end), link.attributes, limiter);
+    else if (field === 5) dropped += r.uint32();
     else if (field === 6 && (tag & 7) === 5) {
       const flags = r.fixed32();
       if (flags !== 0) link.flags = flags;
     } else r.skip(tag & 7);
   }
   r.finish(end);
+  if (dropped > 0) link.droppedAttributesCount = dropped;
   return { traceId, spanId, link };
 }
 

@@ -244,25 +244,56 @@ Deno.test("decodeTraceSpans() refuses a body that is not protobuf with a Payload
       });
     });
   }
-  await t.step("nesting deep enough to exhaust the stack", () => {
-    // An AnyValue holding an array holding an AnyValue ... 100,000 levels down: the lengths
-    // are worked out from the inside, the prefixes written from the outside.
-    const prefixes: number[][] = [];
-    let inner = 0;
-    for (let i = 0; i < 100_000; i++) {
-      const array = [0x0a, ...varint(inner)];
-      const arrayLength = array.length + inner;
-      const prefix = [0x2a, ...varint(arrayLength), ...array];
-      prefixes.push(prefix);
-      inner = arrayLength + prefix.length - array.length;
-    }
-    const value = Uint8Array.from(prefixes.reverse().flat());
-    const kv = Uint8Array.from([0x12, ...varint(value.length), ...value]);
-    const span = Uint8Array.from([0x4a, ...varint(kv.length), ...kv]);
-    const scope = Uint8Array.from([0x12, ...varint(span.length), ...span]);
-    const rs = Uint8Array.from([0x12, ...varint(scope.length), ...scope]);
-    const bytes = Uint8Array.from([0x0a, ...varint(rs.length), ...rs]);
-    assert.throws(() => decodeTraceSpans(bytes), PayloadError);
+});
+
+/** A valid span whose one attribute holds arrays nested `levels` deep, as protobuf bytes. */
+function deeplyNestedSpan(levels: number): Uint8Array {
+  // An AnyValue holding an array holding an AnyValue ... `levels` down: the lengths are worked
+  // out from the inside, the prefixes written from the outside.
+  const prefixes: number[][] = [];
+  let inner = 0;
+  for (let i = 0; i < levels; i++) {
+    const array = [0x0a, ...varint(inner)];
+    const arrayLength = array.length + inner;
+    const prefix = [0x2a, ...varint(arrayLength), ...array];
+    prefixes.push(prefix);
+    inner = arrayLength + prefix.length - array.length;
+  }
+  const value = prefixes.reverse().flat();
+  const kv = [0x0a, 1, 0x64, 0x12, ...varint(value.length), ...value];
+  const fixed64 = (n: number) => [n, 0, 0, 0, 0, 0, 0, 0];
+  const span = [
+    ...[0x0a, 16, ...Array(16).fill(1)],
+    ...[0x12, 8, ...Array(8).fill(2)],
+    ...[0x39, ...fixed64(1)],
+    ...[0x41, ...fixed64(2)],
+    ...[0x4a, ...varint(kv.length), ...kv],
+    ...[0x4a, 7, 0x0a, 1, 0x6b, 0x12, 2, 0x10, 0x00], // k = { boolValue: false }, kept
+  ];
+  const scope = [0x12, ...varint(span.length), ...span];
+  const rs = [0x12, ...varint(scope.length), ...scope];
+  return Uint8Array.from([0x0a, ...varint(rs.length), ...rs]);
+}
+
+Deno.test("decodeTraceSpans() drops an attribute nested past the depth limit, counted, at any depth", async (t) => {
+  await t.step("100,000 levels: no recursion, the span is kept without the attribute", () => {
+    const result = decodeTraceSpans(deeplyNestedSpan(100_000));
+    assert.equal(result.rejected, 0);
+    assert.equal(result.items.length, 1);
+    const span = result.items[0]!;
+    assert.deepEqual(span.attributes, [{ key: "k", value: { boolValue: false } }]);
+    assert.equal(span.droppedAttributesCount, 1);
+    assert.equal(result.tally?.tooDeep, 1);
+  });
+  await t.step("just past the limit, as protobufjs and the normalizer say too", () => {
+    const bytes = deeplyNestedSpan(9);
+    assert.deepEqual(decodeTraceSpans(bytes), oracle(bytes));
+    assert.equal(decodeTraceSpans(bytes).items[0]!.droppedAttributesCount, 1);
+  });
+  await t.step("at the limit the value is kept", () => {
+    const bytes = deeplyNestedSpan(8);
+    assert.deepEqual(decodeTraceSpans(bytes), oracle(bytes));
+    assert.equal(decodeTraceSpans(bytes).items[0]!.attributes.length, 2);
   });
 });
 

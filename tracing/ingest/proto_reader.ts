@@ -2,8 +2,10 @@
  * A protobuf wire-format reader over one buffer: what the direct OTLP decoder needs and no more.
  * Reads follow protobufjs's (the test oracle): varints keep their low 32 bits where protobufjs's
  * `uint32`/`int32` do, and every read past the end of the buffer, or past the end of the message
- * it belongs to, throws `WireError`.
+ * it belongs to, throws `WireError`. Strings follow the ingest text rule (see limits.ts): cut to
+ * `maxString` code units without decoding the rest, NUL replaced by U+FFFD.
  */
+import { cutText } from "./limits.ts";
 
 /** The bytes are not valid protobuf (truncated, or a length or wire type that cannot be). */
 export class WireError extends Error {
@@ -15,12 +17,16 @@ const UTF8 = new TextDecoder();
 /** Reads fields one after another; `pos` is the next byte. */
 export class ProtoReader {
   pos = 0;
+  /** Strings cut to `maxString` so far. */
+  truncated = 0;
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
+  readonly #maxString: number;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, options: { maxString?: number } = {}) {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#maxString = options.maxString ?? Infinity;
   }
 
   /** Bytes in the buffer. */
@@ -102,7 +108,7 @@ export class ProtoReader {
     return this.#bytes.subarray(start, this.pos);
   }
 
-  /** A length-delimited UTF-8 string. */
+  /** A length-delimited UTF-8 string, cut to `maxString` code units, NUL as U+FFFD. */
   string(): string {
     const length = this.uint32();
     this.#need(length);
@@ -111,13 +117,32 @@ export class ProtoReader {
     const end = start + length;
     this.pos = end;
     // Short ASCII (keys, names, most values) is cheaper by hand than through TextDecoder.
-    if (length < 48) {
+    if (length < 48 && length <= this.#maxString) {
       for (let i = start; i < end; i++) {
-        if (bytes[i]! >= 0x80) return UTF8.decode(bytes.subarray(start, end));
+        const byte = bytes[i]!;
+        if (byte >= 0x80 || byte === 0) return this.#decode(start, end);
       }
       return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
     }
-    return UTF8.decode(bytes.subarray(start, end));
+    return this.#decode(start, end);
+  }
+
+  #decode(start: number, end: number): string {
+    const bytes = this.#bytes;
+    const max = this.#maxString;
+    // A code unit takes at most 3 bytes: past 3 * max + 1 whole bytes the text is over `max`,
+    // and the rest is never decoded.
+    let stop = end;
+    if (end - start > 3 * max + 4) {
+      stop = start + 3 * max + 4;
+      while (stop > start && (bytes[stop]! & 0xc0) === 0x80) stop--;
+    }
+    let text = UTF8.decode(bytes.subarray(start, stop));
+    if (text.length > max) {
+      text = cutText(text, max);
+      this.truncated++;
+    }
+    return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
   }
 
   /** The end offset of a length-delimited message starting here, checked against `limit`. */

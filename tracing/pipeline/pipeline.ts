@@ -3,6 +3,7 @@
  * Ingest and the span API both feed it.
  */
 import type { Logger } from "../../lib/log.ts";
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from "../ingest/limits.ts";
 import type { Forwarder, ForwardItem } from "./forwarder.ts";
 import { createTailSampler, type SamplingOptions, type TailSampler } from "./tail_sampler.ts";
 import { durationMicros, type LogRecord, type SpanRecord } from "../span_model.ts";
@@ -21,6 +22,8 @@ export interface Pipeline {
   /** Sends a copy of an accepted request to the fan-out endpoints. */
   forward(item: ForwardItem): void;
   readonly metrics: TracingMetrics;
+  /** What every entrance (OTLP, span API, WAL replay) holds a span to before handing it over. */
+  readonly limits: IngestLimits;
   /** Decides held traces and writes everything queued. */
   flush(): void;
   /** Flushes and stops timers; the store stays open. */
@@ -35,6 +38,8 @@ export interface PipelineOptions {
   forwarder?: Forwarder;
   sampling: SamplingOptions;
   write: { batchSize: number; flushMs: number; queueMax: number };
+  /** The ingest limits; the defaults when not given. */
+  limits?: IngestLimits;
   /** Called with items that left the pipeline: written, or dropped by sampling or an error. */
   onSettled?: (items: readonly (SpanRecord | LogRecord)[]) => void;
 }
@@ -89,6 +94,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     forward: (item) => options.forwarder?.forward(item),
     metrics,
+    limits: options.limits ?? DEFAULT_INGEST_LIMITS,
     flush() {
       sampler.flush();
       writer.flush();

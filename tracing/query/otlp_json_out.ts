@@ -38,8 +38,15 @@ function toOtlpSpan(span: SpanRecord): Record<string, unknown> {
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     attributes: span.attributes,
+    ...(span.droppedAttributesCount === undefined
+      ? {}
+      : { droppedAttributesCount: span.droppedAttributesCount }),
     events: span.events,
+    ...(span.droppedEventsCount === undefined
+      ? {}
+      : { droppedEventsCount: span.droppedEventsCount }),
     links: span.links,
+    ...(span.droppedLinksCount === undefined ? {} : { droppedLinksCount: span.droppedLinksCount }),
     status: span.status.message === ""
       ? { code: span.status.code }
       : { code: span.status.code, message: span.status.message },

@@ -1,10 +1,19 @@
 /**
  * Spans opened through the span API, held in memory until ended. Each has a TTL: an abandoned
  * span is ended with an ERROR status when it expires, and `close()` ends every open span, so none
- * is leaked or lost. The number of open spans is capped.
+ * is leaked or lost. The number of open spans is capped. Spans follow the same ingest limits as
+ * OTLP's (tracing/ingest/limits.ts): what is over them is dropped and counted, not refused.
  */
 import { HttpError } from "../../lib/http/errors.ts";
 import { bytesToHex } from "../../lib/hex.ts";
+import {
+  DEFAULT_INGEST_LIMITS,
+  emptyTally,
+  type IngestLimits,
+  type LimitTally,
+  limitText,
+  setLimitedAttributes,
+} from "../ingest/limits.ts";
 import { type KeyValue, type SpanRecord, STATUS_ERROR } from "../span_model.ts";
 
 /** What the caller gets back: the real W3C ids. */
@@ -34,7 +43,6 @@ export interface StartSpan {
 }
 
 const RECENT_MAX = 10_000;
-const MAX_ATTRIBUTES = 128;
 
 /** What `OpenSpans` needs; `finish` receives each ended span, `nowNs` is injectable for tests. */
 export interface OpenSpansOptions {
@@ -42,6 +50,10 @@ export interface OpenSpansOptions {
   maxOpen: number;
   finish: (span: SpanRecord) => void;
   nowNs?: () => bigint;
+  /** The ingest limits; the defaults when not given. */
+  limits?: IngestLimits;
+  /** Told what the limits cut from one call, for `/metrics`. */
+  onLimited?: (tally: LimitTally) => void;
 }
 
 /** The open-span registry: spans by id until ended, expired or closed, and a sweep timer. */
@@ -69,7 +81,10 @@ export class OpenSpans {
         { headers: { "retry-after": "1" } },
       );
     }
-    checkAttributes(input.attributes, 0);
+    const tally = emptyTally();
+    const limits = this.#limits;
+    const attributes: KeyValue[] = [];
+    const dropped = setLimitedAttributes(attributes, input.attributes, limits, tally);
     let traceId = randomHex(16);
     let parentSpanId = "";
     if (input.remoteParent !== undefined) {
@@ -100,18 +115,21 @@ export class OpenSpans {
       parentSpanId,
       traceState: "",
       flags: 1,
-      name: input.name,
+      name: limitText(input.name, limits, tally),
       kind: input.kind,
       startTimeUnixNano: String(start),
       endTimeUnixNano: String(start),
-      attributes: input.attributes,
+      attributes,
       events: [],
       links: [],
       status: { code: 0, message: "" },
-      service: input.service,
-      resource: [{ key: "service.name", value: { stringValue: input.service } }],
+      service: limitText(input.service, limits, tally),
+      resource: [],
       scope: { name: "tracing-span-api", version: "" },
     };
+    span.resource = [{ key: "service.name", value: { stringValue: span.service } }];
+    if (dropped > 0) span.droppedAttributesCount = dropped;
+    this.#report(tally);
     this.#open.set(span.spanId, {
       span,
       expiresNs: this.#nowNs() + BigInt(ttlMs) * 1_000_000n,
@@ -126,28 +144,32 @@ export class OpenSpans {
     event: { name: string; timeNs?: bigint; attributes: KeyValue[] },
   ): SpanHandle {
     const span = this.#get(spanId);
-    checkAttributes(event.attributes, 0);
-    if (span.events.length >= MAX_ATTRIBUTES) {
-      throw new HttpError(
-        400,
-        "too_many_events",
-        `Too many events: the limit is ${MAX_ATTRIBUTES} per span`,
-      );
+    const limits = this.#limits;
+    const tally = emptyTally();
+    if (span.events.length >= limits.eventCount) {
+      span.droppedEventsCount = (span.droppedEventsCount ?? 0) + 1;
+      tally.events++;
+    } else {
+      const attributes: KeyValue[] = [];
+      const dropped = setLimitedAttributes(attributes, event.attributes, limits, tally);
+      span.events.push({
+        name: limitText(event.name, limits, tally),
+        timeUnixNano: String(event.timeNs ?? this.#nowNs()),
+        attributes,
+        ...(dropped > 0 ? { droppedAttributesCount: dropped } : {}),
+      });
     }
-    span.events.push({
-      name: event.name,
-      timeUnixNano: String(event.timeNs ?? this.#nowNs()),
-      attributes: event.attributes,
-    });
+    this.#report(tally);
     return handle(span);
   }
 
   /** Sets attributes of an open span, replacing those with the same keys. */
   setAttributes(spanId: string, attributes: KeyValue[]): SpanHandle {
     const span = this.#get(spanId);
-    const keys = new Set(attributes.map((kv) => kv.key));
-    checkAttributes(attributes, span.attributes.filter((kv) => !keys.has(kv.key)).length);
-    span.attributes = [...span.attributes.filter((kv) => !keys.has(kv.key)), ...attributes];
+    const tally = emptyTally();
+    const dropped = setLimitedAttributes(span.attributes, attributes, this.#limits, tally);
+    if (dropped > 0) span.droppedAttributesCount = (span.droppedAttributesCount ?? 0) + dropped;
+    this.#report(tally);
     return handle(span);
   }
 
@@ -158,7 +180,11 @@ export class OpenSpans {
     if (endNs !== undefined && endNs < BigInt(span.startTimeUnixNano)) {
       throw new HttpError(400, "invalid_time", "Invalid end time: it is before the span's start");
     }
-    if (status !== undefined) span.status = { code: status, message: message ?? "" };
+    if (status !== undefined) {
+      const tally = emptyTally();
+      span.status = { code: status, message: limitText(message ?? "", this.#limits, tally) };
+      this.#report(tally);
+    }
     this.#finish(span, endNs ?? this.#nowNs());
     return handle(span);
   }
@@ -193,6 +219,14 @@ export class OpenSpans {
     }
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  get #limits(): IngestLimits {
+    return this.#options.limits ?? DEFAULT_INGEST_LIMITS;
+  }
+
+  #report(tally: LimitTally): void {
+    if (Object.values(tally).some((count) => count > 0)) this.#options.onLimited?.(tally);
   }
 
   #get(spanId: string): SpanRecord {
@@ -234,28 +268,6 @@ function handle(span: SpanRecord): SpanHandle {
     service: span.service,
     start_time: new Date(Number(BigInt(span.startTimeUnixNano) / 1_000_000n)).toISOString(),
   };
-}
-
-function checkAttributes(attributes: readonly KeyValue[], existing: number): void {
-  if (attributes.length + existing > MAX_ATTRIBUTES) {
-    throw new HttpError(
-      400,
-      "too_many_attributes",
-      `Too many attributes: the limit is ${MAX_ATTRIBUTES} per span`,
-    );
-  }
-  for (const kv of attributes) {
-    const size = JSON.stringify(kv.value).length;
-    if (kv.key.length > 256 || size > 4096) {
-      throw new HttpError(
-        400,
-        "attribute_too_large",
-        `Attribute "${
-          kv.key.slice(0, 64)
-        }" too large: keys up to 256 and values up to 4096 characters`,
-      );
-    }
-  }
 }
 
 function randomHex(bytes: number): string {

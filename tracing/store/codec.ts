@@ -9,7 +9,7 @@
  * as every row written before schema 3 does.
  */
 import type { AnyValue, KeyValue, SpanRecord } from "../span_model.ts";
-import { isError, valueText } from "../span_model.ts";
+import { isError, valueText, withDroppedCounts } from "../span_model.ts";
 
 /** A span row as read back, resource excluded. */
 export interface SpanRow {
@@ -42,6 +42,8 @@ interface SpanData {
   links?: SpanRecord["links"];
   status?: SpanRecord["status"];
   scope: SpanRecord["scope"];
+  /** Attributes, events and links dropped (by the sender or the ingest limits), when any. */
+  dropped?: [number, number, number];
 }
 
 /**
@@ -79,6 +81,10 @@ export function spanColumns(span: SpanRecord): SpanColumns {
   if (span.events.length > 0) data.events = span.events;
   if (span.links.length > 0) data.links = span.links;
   if (span.status.code !== 0 || span.status.message !== "") data.status = span.status;
+  const { droppedAttributesCount = 0, droppedEventsCount = 0, droppedLinksCount = 0 } = span;
+  if (droppedAttributesCount + droppedEventsCount + droppedLinksCount > 0) {
+    data.dropped = [droppedAttributesCount, droppedEventsCount, droppedLinksCount];
+  }
   return { tags, data: JSON.stringify(data) };
 }
 
@@ -90,7 +96,7 @@ export function resourceTags(resource: readonly KeyValue[]): string {
 /** Rebuilds a stored span from its row and its resource. */
 export function spanFromRow(row: SpanRow, resource: KeyValue[]): SpanRecord {
   const data = JSON.parse(row.data) as SpanData;
-  return {
+  const span: SpanRecord = {
     traceId: row.trace_id,
     spanId: row.span_id,
     parentSpanId: row.parent_span_id,
@@ -110,6 +116,8 @@ export function spanFromRow(row: SpanRow, resource: KeyValue[]): SpanRecord {
     resource,
     scope: data.scope,
   };
+  if (data.dropped === undefined) return span;
+  return withDroppedCounts(span, ...data.dropped);
 }
 
 /**

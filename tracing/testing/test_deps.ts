@@ -12,6 +12,8 @@ import type { SamplingOptions } from "../pipeline/tail_sampler.ts";
 import { openTraceStore, type TraceStore } from "../store/store.ts";
 import { createTracingMetrics } from "../metrics.ts";
 import { ByteBudget } from "../../lib/http/byte_budget.ts";
+import type { IngestLimits } from "../ingest/limits.ts";
+import { countLimited } from "../ingest/otlp_app.ts";
 
 /** A test fixture. */
 export interface TestService {
@@ -38,6 +40,8 @@ export function createTestService(options: {
   maxAlertRules?: number;
   /** The open spans' clock (start times, TTL); default the wall clock. */
   nowNs?: () => bigint;
+  /** The ingest limits; default the defaults. */
+  limits?: IngestLimits;
 } = {}): TestService {
   const logger = createLogger({ service: "tracing", level: "error", write: () => {} });
   const { telemetry } = createTestTelemetry();
@@ -55,12 +59,15 @@ export function createTestService(options: {
       ...options.sampling,
     },
     write: { batchSize: 500, flushMs: 10_000, queueMax: options.queueMax ?? 100_000 },
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const openSpans = new OpenSpans({
     ttlMs: options.ttlMs ?? 60_000,
     maxOpen: 100,
     ...(options.nowNs === undefined ? {} : { nowNs: options.nowNs }),
     finish: (span) => pipeline.acceptSpans([span]),
+    limits: pipeline.limits,
+    onLimited: (tally) => countLimited(pipeline.metrics, tally),
   });
   const alerts = createAlertEngine({
     store,

@@ -8,7 +8,14 @@ import { serviceColor } from "./format.ts";
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Which navigation entry is current. */
-export type Section = "search" | "trace" | "logs" | "services" | "dependencies" | "compare";
+export type Section =
+  | "search"
+  | "trace"
+  | "logs"
+  | "services"
+  | "dependencies"
+  | "compare"
+  | "faults";
 
 /** The page frame. */
 export function Layout(
@@ -38,6 +45,7 @@ export function Layout(
             {link("services", "/services", "Services")}
             {link("dependencies", "/dependencies", "Dependencies")}
             {link("compare", "/compare", "Compare")}
+            {link("faults", "/faults", "Faults")}
           </nav>
           <form class="goto" action="/trace" method="get" role="search">
             <input

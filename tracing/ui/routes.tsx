@@ -6,7 +6,7 @@
  * every text and attribute; the script and style ship as strings from
  * `/ui/app.js` and `/ui/app.css`, so a compiled binary carries everything and needs no CDN.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
 import { readTraceQuery, searchTraces } from "../query/search.ts";
@@ -26,6 +26,7 @@ import { ServicesPage } from "./services_page.tsx";
 import { STYLE } from "./style.ts";
 import { TracePage } from "./trace_page.tsx";
 import { traceModel } from "./waterfall_model.ts";
+import { DEFAULT_WINDOW } from "./window.ts";
 
 // The page's script and style are served from this origin only; inline scripts never run, so
 // even a rendering bug could not execute a span name.
@@ -40,19 +41,24 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/** Sets the page's content security policy and `no-store` on every HTML answer. */
+export function pageHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+      c.res.headers.set("content-security-policy", CSP);
+      c.res.headers.set("cache-control", "no-store");
+    }
+  };
+}
+
 /** Routes of the page. */
 export function uiRoutes(
   store: StoreQueries & LogQueries,
   alerts: Pick<AlertEngine, "list">,
 ): Hono {
   const app = new Hono();
-  app.use("*", async (c, next) => {
-    await next();
-    if (c.res.headers.get("content-type")?.startsWith("text/html")) {
-      c.res.headers.set("content-security-policy", CSP);
-      c.res.headers.set("cache-control", "no-store");
-    }
-  });
+  app.use("*", pageHeaders());
   app.get("/ui/app.js", (c) => asset(c, SCRIPT, "text/javascript; charset=utf-8"));
   app.get("/ui/app.css", (c) => asset(c, STYLE, "text/css; charset=utf-8"));
   app.get("/", (c) => c.redirect("/search"));
@@ -156,12 +162,12 @@ export function uiRoutes(
   });
 
   app.get("/services", (c) => {
-    const lookback = c.req.query("lookback") || "1h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(<ServicesPage {...serviceStats(store, alerts.list(), lookback)} />);
   });
 
   app.get("/dependencies", (c) => {
-    const lookback = c.req.query("lookback") || "24h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(
       <DependenciesPage graph={dependencyGraph(store, lookback)} lookback={lookback} />,
     );

@@ -1,0 +1,112 @@
+/**
+ * Writes to stdout from a thread of its own, so that a slow or blocked reader of stdout stalls
+ * that thread and never the event loop. The main thread copies each chunk into a ring of shared
+ * memory and moves the ring's head; the thread writes what lies between its tail and the head and
+ * moves the tail. No message is posted (a `postMessage` costs tens of µs here), and the main
+ * thread always knows what is still unwritten and can wait for it, synchronously and with a
+ * deadline, before the process ends. (`Deno.stdout.write` is no answer: a process that exits
+ * while such a write is under way loses the rest of it.)
+ */
+import { Worker } from "node:worker_threads";
+
+/** Where a line buffer sends its chunks. */
+export interface ChunkSink {
+  /** Takes `text` to be written (as UTF-8), without blocking; `false` (nothing taken) when full. */
+  send(text: string): boolean;
+  /** Bytes taken and not written yet. */
+  unwrittenBytes(): number;
+  /** Waits at most `timeoutMs` until every byte taken is written; whether all were. */
+  drainSync(timeoutMs: number): boolean;
+}
+
+const HEAD = 0;
+const TAIL = 1;
+
+// Evaluated as CommonJS by node:worker_threads, so loading it needs no read permission (a
+// module URL would). A failed write (stdout closed) still moves the tail: those bytes are gone.
+const THREAD_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const control = new Int32Array(workerData.control);
+const ring = new Uint8Array(workerData.ring);
+const size = ring.length;
+const local = new Uint8Array(size);
+for (;;) {
+  const head = Atomics.load(control, ${HEAD});
+  const tail = Atomics.load(control, ${TAIL});
+  if (head === tail) {
+    Atomics.wait(control, ${HEAD}, head);
+    continue;
+  }
+  let length;
+  if (head > tail) {
+    local.set(ring.subarray(tail, head));
+    length = head - tail;
+  } else {
+    local.set(ring.subarray(tail), 0);
+    local.set(ring.subarray(0, head), size - tail);
+    length = size - tail + head;
+  }
+  try {
+    let offset = 0;
+    while (offset < length) offset += Deno.stdout.writeSync(local.subarray(offset, length));
+  } catch {}
+  Atomics.store(control, ${TAIL}, head);
+  Atomics.notify(control, ${TAIL});
+}
+`;
+
+/** A `ChunkSink` for stdout holding at most `capacity` bytes, its thread started on first use. */
+export class StdoutThread implements ChunkSink {
+  readonly #control = new Int32Array(new SharedArrayBuffer(8));
+  readonly #ring: Uint8Array;
+  readonly #encoder = new TextEncoder();
+  #worker: Worker | undefined;
+
+  constructor(capacity: number) {
+    // One byte stays free, so that head === tail means empty.
+    this.#ring = new Uint8Array(new SharedArrayBuffer(capacity + 1));
+  }
+
+  send(text: string): boolean {
+    const size = this.#ring.length;
+    const free = size - 1 - this.unwrittenBytes();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; only a tight fit needs the exact length.
+    if (text.length * 3 > free && this.#encoder.encode(text).length > free) return false;
+    if (this.#worker === undefined) {
+      this.#worker = new Worker(THREAD_SOURCE, {
+        eval: true,
+        workerData: { control: this.#control.buffer, ring: this.#ring.buffer },
+      });
+      // An idle writer thread must not keep a finished process alive.
+      this.#worker.unref();
+    }
+    const head = Atomics.load(this.#control, HEAD);
+    // Encoded straight into the ring: TextEncoder.encode of 16 KiB costs ten times as much.
+    let { read, written } = this.#encoder.encodeInto(text, this.#ring.subarray(head));
+    if (read < text.length) {
+      // The ring wraps; a character that did not fit at the end starts at the beginning.
+      written += this.#encoder.encodeInto(text.slice(read), this.#ring).written;
+    }
+    Atomics.store(this.#control, HEAD, (head + written) % size);
+    Atomics.notify(this.#control, HEAD);
+    return true;
+  }
+
+  unwrittenBytes(): number {
+    const size = this.#ring.length;
+    const head = Atomics.load(this.#control, HEAD);
+    const tail = Atomics.load(this.#control, TAIL);
+    return (head - tail + size) % size;
+  }
+
+  drainSync(timeoutMs: number): boolean {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const tail = Atomics.load(this.#control, TAIL);
+      if (tail === Atomics.load(this.#control, HEAD)) return true;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.#control, TAIL, tail, left);
+    }
+  }
+}
