@@ -6,11 +6,11 @@
 import { Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import { jaegerEnvelope as envelope, jaegerErrorHandler } from "./jaeger_envelope.ts";
-import { readTraceQuery, searchTraces } from "./search.ts";
+import { readTraceQuery, readTraces, searchTraces } from "./search.ts";
 import { toJaegerTrace } from "./jaeger_model.ts";
 import { parseDuration } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";
-import type { StoredTrace, StoreQueries } from "../store/query.ts";
+import type { StoreQueries } from "../store/query.ts";
 
 /** Routes of the Jaeger v1 query API. */
 export function jaegerV1Routes(store: StoreQueries): Hono {
@@ -35,10 +35,7 @@ export function jaegerV1Routes(store: StoreQueries): Hono {
   app.get("/api/traces", (c) => {
     const ids = c.req.queries("traceID") ?? [];
     if (ids.length > 0) {
-      const traces = ids.map((id) => store.getTrace(id)).filter((t): t is StoredTrace =>
-        t !== undefined
-      );
-      return envelope(c, traces.map(toJaegerTrace));
+      return envelope(c, readTraces(store, ids).map(toJaegerTrace));
     }
     const query = readTraceQuery((n) => c.req.query(n), (n) => c.req.queries(n));
     return envelope(c, searchTraces(store, query).map(toJaegerTrace));
