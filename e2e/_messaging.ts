@@ -72,7 +72,7 @@ export async function startMessaging(
  * Waits for `service`'s /ready: a service logs "Listening" while its RabbitMQ connection is still
  * being made, and on a busy machine a request sent then got 503.
  */
-async function untilReady(service: ServiceProcess): Promise<ServiceProcess> {
+export async function untilReady(service: ServiceProcess): Promise<ServiceProcess> {
   try {
     await waitFor(`${service.name} ready`, async () => {
       const response = await fetch(`${service.url}/ready`);

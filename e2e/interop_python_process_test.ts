@@ -15,7 +15,7 @@ import {
 import { requestJson } from "../lib/testing/http.ts";
 import { type SinkSpan, SpanKindNumber } from "../lib/testing/otlp_sink.ts";
 import { type ServiceProcess, startServiceProcess } from "../lib/testing/service_process.ts";
-import { waitFor } from "../lib/testing/wait.ts";
+import { untilReady } from "./_messaging.ts";
 import { runPythonPeer } from "./_peers.ts";
 import { readTrace } from "./_trace_backend.ts";
 import { startTracingWithJaeger, type TracingWithJaeger } from "./_tracing_with_jaeger.ts";
@@ -36,22 +36,21 @@ async function startMessagingService(
   dataDir: string,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const process = await startServiceProcess({
-    service,
-    dataDir,
-    env: { ...env, QUEUE_NAME: queue, WORK_HIGH_MS: "0", WORK_NORMAL_MS: "0", WORK_LOW_MS: "0" },
-  });
-  try {
-    await waitFor(`${service} ready`, async () => {
-      const response = await fetch(`${process.url}/ready`);
-      await response.body?.cancel();
-      return response.ok;
-    }, { timeoutMs: 30_000 });
-  } catch (error) {
-    await process.stop();
-    throw error;
-  }
-  return process;
+  return await untilReady(
+    await startServiceProcess({
+      service,
+      dataDir,
+      env: { ...env, QUEUE_NAME: queue, WORK_HIGH_MS: "0", WORK_NORMAL_MS: "0", WORK_LOW_MS: "0" },
+    }),
+  );
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
 }
 
 function only(spans: readonly SinkSpan[], what: string, match: (span: SinkSpan) => boolean) {
@@ -134,17 +133,27 @@ Deno.test("our producer's trace continues in a Python consumer", async (t) => {
     const producer = await startMessagingService("producer", queue, dataDir, env);
     let code: number | undefined;
     try {
+      // A caller's context with a tracestate and baggage, which must reach Python unchanged.
+      const caller = { traceId: randomHex(16), spanId: randomHex(8) };
       const sent = await requestJson(`${producer.url}/send`, {
         body: { content: "to Python", priority: "high" },
+        headers: {
+          traceparent: `00-${caller.traceId}-${caller.spanId}-01`,
+          tracestate: "interop=python",
+          baggage: "tenant=acme",
+        },
       });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
       const traceId = String(sent.body.trace_id);
+      assert.equal(traceId, caller.traceId);
 
       const consumed = await runPythonPeer(
         ["consume", "--url", TEST_RABBITMQ_URL, "--queue", queue],
         { ...env, OTEL_SERVICE_NAME: "python-consumer" },
       );
       assert.equal(consumed.trace_id, traceId, "the Python peer continued our trace");
+      assert.equal(consumed.tracestate, "interop=python");
+      assert.deepEqual(consumed.baggage, { tenant: "acme" });
       assert.equal(consumed.message_id, sent.body.message_id);
       assert.deepEqual(
         { ...consumed.message as Record<string, unknown>, created_at: undefined },
@@ -160,6 +169,7 @@ Deno.test("our producer's trace continues in a Python consumer", async (t) => {
           const process = only(spans, "CONSUMER span", (s) => s.kind === SpanKindNumber.CONSUMER);
           assert.equal(server.service, "producer");
           assert.equal(server.name, "POST /send");
+          assert.equal(server.parentSpanId, caller.spanId);
           assert.equal(send.service, "producer");
           assert.equal(send.parentSpanId, server.spanId);
           assert.equal(process.service, "python-consumer");

@@ -2,7 +2,12 @@
  * The critical path of a trace, the way Jaeger UI computes it: walk back from the root's end,
  * always into the child that finished last before the current point; time no child covers is on
  * the path of the span itself. Children are first clipped to their parent, and a child that
- * starts after its parent ended (an asynchronous consumer) is left out, as Jaeger does.
+ * starts after its parent ended is left out, as Jaeger does.
+ *
+ * Unlike Jaeger, a message's processing counts: a CONSUMER span under its PRODUCER parent (marked
+ * `async`) is kept whole though it ends after the send, and a span reaches as far as the latest of
+ * its own end and its asynchronous descendants' ends, so in a message trace the path runs from the
+ * request through the send into the consumer's work, which usually ends the trace.
  */
 
 /** The timing of one span, in µs. */
@@ -11,6 +16,8 @@ export interface TimedSpan {
   parentSpanId: string;
   startUs: number;
   endUs: number;
+  /** Processing that follows its parent (a CONSUMER under a PRODUCER) rather than part of it. */
+  async?: boolean;
 }
 
 /** A stretch of one span's time on the critical path, in µs. */
@@ -24,22 +31,30 @@ export interface CriticalSection {
 export function criticalPath(spans: readonly TimedSpan[], rootId: string): CriticalSection[] {
   const byId = new Map(spans.map((span) => [span.spanId, { ...span }]));
   const children = new Map<string, TimedSpan[]>();
-  const clip = (parentId: string) => {
-    const parent = byId.get(parentId);
-    if (parent === undefined) return;
+  /** How far each kept span reaches: its end, or a later end of an asynchronous descendant. */
+  const reach = new Map<string, number>();
+  const clip = (parentId: string): number => {
+    const parent = byId.get(parentId)!;
+    reach.set(parentId, parent.endUs); // also marks it seen, so a malformed cycle ends here
     const kept: TimedSpan[] = [];
     for (const span of spans) {
-      if (span.parentSpanId !== parentId || span.spanId === parentId) continue;
+      if (span.parentSpanId !== parentId || reach.has(span.spanId)) continue;
       const child = byId.get(span.spanId)!;
-      if (child.startUs > parent.endUs || child.endUs < parent.startUs) continue;
-      child.startUs = Math.max(child.startUs, parent.startUs);
-      child.endUs = Math.min(child.endUs, parent.endUs);
+      if (!child.async) {
+        if (child.startUs > parent.endUs || child.endUs < parent.startUs) continue;
+        child.startUs = Math.max(child.startUs, parent.startUs);
+        child.endUs = Math.min(child.endUs, parent.endUs);
+      }
       kept.push(child);
-      children.set(parentId, kept);
     }
-    for (const child of kept) clip(child.spanId);
+    children.set(parentId, kept);
+    const reached = Math.max(parent.endUs, ...kept.map((child) => clip(child.spanId)));
+    reach.set(parentId, reached);
+    return reached;
   };
+  if (!byId.has(rootId)) return [];
   clip(rootId);
+  const reachOf = (span: TimedSpan) => reach.get(span.spanId) ?? span.endUs;
 
   const sections: CriticalSection[] = [];
   let currentId: string | undefined = rootId;
@@ -49,22 +64,27 @@ export function criticalPath(spans: readonly TimedSpan[], rootId: string): Criti
   for (let step = 0; currentId !== undefined && step < spans.length * 4 + 4; step++) {
     const span = byId.get(currentId);
     if (span === undefined) break;
-    const end = before ?? span.endUs;
+    const end = before ?? reachOf(span);
     // Coming back up from a child, only children that ended before it started count.
     const climbing = before !== undefined;
     const last: TimedSpan | undefined = (children.get(currentId) ?? [])
-      .filter((child) => (climbing ? child.endUs < end : child.endUs <= end))
+      .filter((child) => (climbing ? reachOf(child) < end : reachOf(child) <= end))
       .reduce<TimedSpan | undefined>(
-        (a, b) => (a === undefined || b.endUs > a.endUs ? b : a),
+        (a, b) => (a === undefined || reachOf(b) > reachOf(a) ? b : a),
         undefined,
       );
+    // A span's own stretches stop at its end: after it, a message waits in the broker.
+    const own = (startUs: number, endUs: number) => {
+      const until = Math.min(endUs, span.endUs);
+      if (startUs < until) sections.push({ spanId: span.spanId, startUs, endUs: until });
+    };
     if (last !== undefined) {
-      if (last.endUs < end) sections.push({ spanId: currentId, startUs: last.endUs, endUs: end });
+      own(reachOf(last), end);
       currentId = last.spanId;
       before = undefined;
       continue;
     }
-    if (span.startUs < end) sections.push({ spanId: currentId, startUs: span.startUs, endUs: end });
+    own(span.startUs, end);
     if (currentId === rootId) break;
     before = span.startUs;
     currentId = span.parentSpanId;

@@ -3,8 +3,8 @@
 import { queryString, serviceColor } from "./format.ts";
 import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { DependencyGraph, GraphNode } from "./dependency_graph.ts";
+import { WINDOW_CHOICES } from "./window.ts";
 
-const LOOKBACKS = ["1h", "6h", "24h", "168h"];
 const HEIGHT = 34;
 
 /** The dependencies page. */
@@ -15,7 +15,7 @@ export function DependenciesPage(props: { graph: DependencyGraph; lookback: stri
     <Layout title="Dependencies" section="dependencies">
       <h1>Dependencies</h1>
       {graph.error === undefined ? "" : <Notice kind="error">{graph.error}</Notice>}
-      <LookbackForm action="/dependencies" lookbacks={LOOKBACKS} selected={props.lookback}>
+      <LookbackForm action="/dependencies" lookbacks={WINDOW_CHOICES} selected={props.lookback}>
         <span class="legend">
           Solid: HTTP and other calls. Dashed: through a message broker, with its queue.
         </span>

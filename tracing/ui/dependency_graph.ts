@@ -3,7 +3,7 @@
  * hop drawn through its queue, laid out in columns by distance from the callers.
  */
 import { searchTraces } from "../query/search.ts";
-import { parseDuration } from "../query/params.ts";
+import { readWindow } from "./window.ts";
 import { attributeText } from "../span_model.ts";
 import type { StoreQueries } from "../store/query.ts";
 
@@ -46,13 +46,7 @@ export function dependencyGraph(
   lookback: string,
   nowMs = Date.now(),
 ): DependencyGraph {
-  let windowUs = 864e8;
-  let error: string | undefined;
-  try {
-    windowUs = parseDuration("lookback", lookback);
-  } catch (cause) {
-    error = (cause as Error).message;
-  }
+  const { windowUs, error } = readWindow(lookback);
   const endUs = nowMs * 1000;
   const deps = store.dependencies(endUs - windowUs, endUs);
   const queues = brokerHops(store, endUs - windowUs);

@@ -15,6 +15,11 @@ function trim(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
+/** A count with its noun in the right number: `1 span`, `2 spans`, `0 errors`. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** Epoch µs as `2025-01-31 12:03:04.123` (UTC). */
 export function formatTime(us: number): string {
   return new Date(us / 1000).toISOString().replace("T", " ").replace("Z", "");

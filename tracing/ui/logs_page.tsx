@@ -5,7 +5,7 @@
  * them, so they render inert, like span names.
  */
 import { type LogRecord, nanosToMicros, valueText } from "../span_model.ts";
-import { formatTime, shownText, traceHref } from "./format.ts";
+import { countOf, formatTime, shownText, traceHref } from "./format.ts";
 import { type Html, Layout, Notice, ServiceTag, TimeWindowFields } from "./layout.tsx";
 
 /** The form's values, as given in the query string. */
@@ -78,7 +78,7 @@ function LogTable(props: { logs: LogRecord[] }) {
   }
   return (
     <section class="logs" aria-label="Log records">
-      <h2>{`${logs.length} log record${logs.length === 1 ? "" : "s"}`}</h2>
+      <h2>{countOf(logs.length, "log record")}</h2>
       <table class="grid log-list">
         <thead>
           <tr>

@@ -26,6 +26,7 @@ import { ServicesPage } from "./services_page.tsx";
 import { STYLE } from "./style.ts";
 import { TracePage } from "./trace_page.tsx";
 import { traceModel } from "./waterfall_model.ts";
+import { DEFAULT_WINDOW } from "./window.ts";
 
 /**
  * What the trace and compare pages read of one trace: each span is a row with its details in the
@@ -169,12 +170,12 @@ export function uiRoutes(
   });
 
   app.get("/services", (c) => {
-    const lookback = c.req.query("lookback") || "1h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(<ServicesPage {...serviceStats(store, alerts.list(), lookback)} />);
   });
 
   app.get("/dependencies", (c) => {
-    const lookback = c.req.query("lookback") || "24h";
+    const lookback = c.req.query("lookback") || DEFAULT_WINDOW;
     return c.html(
       <DependenciesPage graph={dependencyGraph(store, lookback)} lookback={lookback} />,
     );

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Duration over time of search results, as an inline SVG scatter; each dot opens its trace. */
-import { formatDuration, formatTime, traceHref } from "./format.ts";
+import { countOf, formatDuration, formatTime, traceHref } from "./format.ts";
 import type { Html } from "./layout.tsx";
 import type { TraceSummary } from "./search_page.tsx";
 
@@ -49,9 +49,9 @@ export function Scatter(props: { results: TraceSummary[] }): Html {
             r="6"
           >
             <title>
-              {`${r.service}: ${r.operation} · ${
-                formatDuration(r.durationUs)
-              } · ${r.spanCount} spans`}
+              {`${r.service}: ${r.operation} · ${formatDuration(r.durationUs)} · ${
+                countOf(r.spanCount, "span")
+              }`}
             </title>
           </circle>
         </a>

@@ -2,7 +2,7 @@
 /** The search view: the form, a duration-over-time scatter and the result list. */
 import { durationMicros, isError, startMicros } from "../span_model.ts";
 import type { StoredTrace } from "../store/query.ts";
-import { formatDuration, formatTime, percent, traceHref } from "./format.ts";
+import { countOf, formatDuration, formatTime, percent, traceHref } from "./format.ts";
 import { type Html, Layout, Notice, ServiceTag, TimeWindowFields } from "./layout.tsx";
 import { Scatter } from "./scatter.tsx";
 
@@ -133,7 +133,7 @@ export function Results(props: { results: TraceSummary[] }): Html {
     <form action="/compare" method="get" class="result-list">
       <Scatter results={results} />
       <div class="result-bar">
-        <h2>{`${results.length} trace${results.length === 1 ? "" : "s"}`}</h2>
+        <h2>{countOf(results.length, "trace")}</h2>
         <button type="submit">Compare the two selected</button>
       </div>
       <ol class="traces">
@@ -160,9 +160,9 @@ export function Results(props: { results: TraceSummary[] }): Html {
               <span class="num">{formatDuration(r.durationUs)}</span>
             </div>
             <div class="result-meta">
-              <span>{`${r.spanCount} spans`}</span>
+              <span>{countOf(r.spanCount, "span")}</span>
               {r.errorCount > 0
-                ? <span class="badge error">{`${r.errorCount} errors`}</span>
+                ? <span class="badge error">{countOf(r.errorCount, "error")}</span>
                 : <span class="muted">0 errors</span>}
               {r.services.map((s) => <ServiceTag key={s} service={s} />)}
             </div>

@@ -1,6 +1,7 @@
 /** Rate, error rate and percentiles per service and operation, with the alerts that fire. */
 import type { AlertState } from "../alerts/engine.ts";
-import { parseDuration } from "../query/params.ts";
+import { readWindow } from "./window.ts";
+import { SPAN_KINDS } from "../span_model.ts";
 import type { StoreQueries } from "../store/query.ts";
 import { type LatencyStats, latencyStats } from "../query/trace_view.ts";
 
@@ -8,7 +9,8 @@ import { type LatencyStats, latencyStats } from "../query/trace_view.ts";
 export interface ServiceStats {
   service: string;
   stats: LatencyStats;
-  operations: { name: string; stats: LatencyStats }[];
+  /** One row per operation name and span kind: order's CLIENT `GET` is not a SERVER `GET`. */
+  operations: { name: string; kind: string; stats: LatencyStats }[];
 }
 
 /** What the services view shows. */
@@ -19,32 +21,32 @@ export interface ServicesView {
   error?: string;
 }
 
-/** Measures every service over `lookback` (e.g. `1h`); a bad lookback falls back to 1h. */
+/** Measures every service over `lookback` (e.g. `1h`); a bad one falls back to the default. */
 export function serviceStats(
   store: StoreQueries,
   alerts: AlertState[],
   lookback: string,
   nowMs = Date.now(),
 ): ServicesView {
-  let windowUs: number;
-  let error: string | undefined;
-  try {
-    windowUs = parseDuration("lookback", lookback);
-    if (windowUs <= 0) throw new Error(`Invalid lookback "${lookback}": expected more than 0`);
-  } catch (cause) {
-    error = (cause as Error).message;
-    lookback = "1h";
-    windowUs = 3.6e9;
-  }
+  const { windowUs, error, ...window } = readWindow(lookback);
   const sinceUs = nowMs * 1000 - windowUs;
   const windowMs = windowUs / 1000;
   const services = store.services().map((service) => ({
     service,
     stats: latencyStats(store.spanSamples({ service, sinceUs }), windowMs),
-    operations: [...new Set(store.operations(service).map((op) => op.name))].map((name) => ({
-      name,
-      stats: latencyStats(store.spanSamples({ service, operation: name, sinceUs }), windowMs),
+    operations: store.operations(service).map((op) => ({
+      name: op.name,
+      kind: SPAN_KINDS[op.kind] ?? "unspecified",
+      stats: latencyStats(
+        store.spanSamples({ service, operation: op.name, kind: op.kind, sinceUs }),
+        windowMs,
+      ),
     })),
   }));
-  return { lookback, services, alerts, ...(error === undefined ? {} : { error }) };
+  return {
+    lookback: window.lookback,
+    services,
+    alerts,
+    ...(error === undefined ? {} : { error }),
+  };
 }

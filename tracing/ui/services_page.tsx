@@ -2,11 +2,10 @@
 /** The services view: per service and operation rate, error rate and percentiles, and alerts. */
 import type { AlertState } from "../alerts/engine.ts";
 import type { LatencyStats } from "../query/trace_view.ts";
-import { formatMs, formatPercent, queryString } from "./format.ts";
+import { countOf, formatMs, formatPercent, queryString } from "./format.ts";
 import { type Html, Layout, LookbackForm, Notice, ServiceTag } from "./layout.tsx";
 import type { ServicesView } from "./service_stats.ts";
-
-const LOOKBACKS = ["5m", "15m", "1h", "6h", "24h"];
+import { WINDOW_CHOICES } from "./window.ts";
 
 /** The services page. */
 export function ServicesPage(props: ServicesView): Html {
@@ -17,7 +16,7 @@ export function ServicesPage(props: ServicesView): Html {
     <Layout title="Services" section="services">
       <h1>Services</h1>
       {props.error === undefined ? "" : <Notice kind="error">{props.error}</Notice>}
-      <LookbackForm action="/services" lookbacks={LOOKBACKS} selected={props.lookback} />
+      <LookbackForm action="/services" lookbacks={WINDOW_CHOICES} selected={props.lookback} />
       <Alerts alerts={props.alerts} firing={firing} />
       {props.services.length === 0
         ? <Notice kind="info">No spans stored yet.</Notice>
@@ -47,7 +46,7 @@ export function ServicesPage(props: ServicesView): Html {
                   />
                   {s.operations.map((op) => (
                     <StatsRow
-                      label={<span class="op">{op.name}</span>}
+                      label={<OperationLabel name={op.name} kind={op.kind} />}
                       href={`/search${queryString({ service: s.service, operation: op.name })}`}
                       stats={op.stats}
                       firing={firingFor(s.service, op.name)}
@@ -60,6 +59,20 @@ export function ServicesPage(props: ServicesView): Html {
           </table>
         )}
     </Layout>
+  );
+}
+
+/**
+ * An operation with its span kind. A SERVER span named by its method alone answered a path no
+ * route matched (a 404): say so, as it is not a route of the service.
+ */
+function OperationLabel(props: { name: string; kind: string }) {
+  const unmatched = props.kind === "server" && /^[A-Z]+$/.test(props.name);
+  return (
+    <>
+      <span class="op">{props.name}</span> <span class="kind muted">{props.kind}</span>
+      {unmatched ? <span class="muted">· no route matched</span> : ""}
+    </>
   );
 }
 
@@ -98,7 +111,7 @@ function Alerts(props: { alerts: AlertState[]; firing: AlertState[] }) {
   return (
     <section class="alerts" aria-label="Alerts">
       {props.firing.length > 0
-        ? <Notice kind="error">{`${props.firing.length} alert(s) firing`}</Notice>
+        ? <Notice kind="error">{`${countOf(props.firing.length, "alert")} firing`}</Notice>
         : <Notice kind="info">No alert is firing.</Notice>}
       <table class="grid">
         <thead>

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The trace view: summary, waterfall with details and critical path, and the trace's logs. */
 import { nanosToMicros, valueText } from "../span_model.ts";
-import { formatDuration, formatTime, queryString, shownText } from "./format.ts";
+import { countOf, formatDuration, formatTime, queryString, shownText } from "./format.ts";
 import { type Html, Layout, ServiceTag } from "./layout.tsx";
 import { Waterfall } from "./waterfall.tsx";
 import type { TraceModel } from "./waterfall_model.ts";
@@ -50,10 +50,10 @@ export function TraceHeader(props: { model: TraceModel; heading?: string }): Htm
         </span>
         <span>{`Started ${formatTime(model.startUs)} UTC`}</span>
         <span>{`Duration ${formatDuration(model.durationUs)}`}</span>
-        <span>{`${model.rows.filter((r) => r.type === "span").length} spans`}</span>
+        <span>{countOf(model.rows.filter((r) => r.type === "span").length, "span")}</span>
         <span>{`Depth ${model.depth}`}</span>
         <span class={model.errorCount > 0 ? "error-text" : ""}>
-          {`${model.errorCount} errors`}
+          {countOf(model.errorCount, "error")}
         </span>
       </p>
       <p class="services">

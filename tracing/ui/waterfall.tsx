@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The waterfall: one row per span in tree order, bars to scale, collapsible, with details. */
 import { isError, SPAN_KINDS } from "../span_model.ts";
-import { formatDuration, percent, serviceColor } from "./format.ts";
+import { countOf, formatDuration, percent, serviceColor } from "./format.ts";
 import { type Html, ServiceTag } from "./layout.tsx";
 import { SpanDetails } from "./span_details.tsx";
 import type { TraceModel, WaterfallRow } from "./waterfall_model.ts";
@@ -93,7 +93,7 @@ function LogBadge(props: { model: TraceModel; spanId: string }) {
   const level = worst >= 17 ? " error" : worst >= 13 ? " warn" : "";
   return (
     <span class={`badge logs${level}`} title="log records of this span, in its details">
-      {`${logs.length} log${logs.length === 1 ? "" : "s"}`}
+      {countOf(logs.length, "log")}
     </span>
   );
 }

@@ -87,6 +87,7 @@ export function traceModel(trace: StoredTrace): TraceModel {
       parentSpanId: s.parentSpanId,
       startUs: startMicros(s),
       endUs: startMicros(s) + durationMicros(s),
+      async: s.kind === CONSUMER && byId.get(s.parentSpanId)?.kind === PRODUCER,
     })),
     root.spanId,
   );

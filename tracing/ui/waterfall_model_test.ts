@@ -52,6 +52,11 @@ Deno.test("traceModel() lays spans out in tree order with a broker wait before t
   assert.equal(model.durationUs, 100_000);
   assert.equal(model.depth, 3);
   assert.deepEqual(model.services, ["svc"]);
+  const critical = (id: string) => model.rows.find((r) => r.id === id)!.critical;
+  assert.deepEqual(critical(process.spanId), [{ offsetUs: 80_000, durationUs: 20_000 }]);
+  assert.deepEqual(critical(send.spanId), [{ offsetUs: 10_000, durationUs: 20_000 }]);
+  assert.deepEqual(critical(server.spanId), [{ offsetUs: 0, durationUs: 10_000 }]);
+  assert.deepEqual(critical(late.spanId), [], "the request's tail ran beside the message");
 });
 
 Deno.test("criticalPath() follows the last-finishing child back to the root's start", () => {
@@ -78,5 +83,41 @@ Deno.test("criticalPath() follows the last-finishing child back to the root's st
     { spanId: "root", startUs: 8, endUs: 30 },
     { spanId: "early", startUs: 2, endUs: 8 },
     { spanId: "root", startUs: 0, endUs: 2 },
+  ]);
+});
+
+Deno.test("criticalPath() runs through a message's consumer, which ends after its producer", () => {
+  const span = (spanId: string, parentSpanId: string, startUs: number, endUs: number) => ({
+    spanId,
+    parentSpanId,
+    startUs,
+    endUs,
+  });
+  // POST /send publishes and answers; the consumer starts after the broker wait and ends last.
+  const sections = criticalPath([
+    span("request", "", 0, 50),
+    span("send", "request", 10, 20),
+    { ...span("process", "send", 40, 150), async: true },
+    span("work", "process", 60, 140),
+  ], "request");
+  assert.deepEqual(sections, [
+    { spanId: "process", startUs: 140, endUs: 150 },
+    { spanId: "work", startUs: 60, endUs: 140 },
+    { spanId: "process", startUs: 40, endUs: 60 },
+    // The broker wait (20 to 40) belongs to no span; the request's tail ran beside it.
+    { spanId: "send", startUs: 10, endUs: 20 },
+    { spanId: "request", startUs: 0, endUs: 10 },
+  ]);
+});
+
+Deno.test("criticalPath() ends on a malformed tree whose root is its own descendant's child", () => {
+  const sections = criticalPath([
+    { spanId: "a", parentSpanId: "b", startUs: 0, endUs: 10 },
+    { spanId: "b", parentSpanId: "a", startUs: 2, endUs: 8 },
+  ], "a");
+  assert.deepEqual(sections, [
+    { spanId: "a", startUs: 8, endUs: 10 },
+    { spanId: "b", startUs: 2, endUs: 8 },
+    { spanId: "a", startUs: 0, endUs: 2 },
   ]);
 });

@@ -4,7 +4,7 @@ context in its headers, as lib/amqp/consume.ts does, and acknowledges it."""
 import json
 
 import pika
-from opentelemetry import propagate, trace
+from opentelemetry import baggage, propagate, trace
 from opentelemetry.trace import SpanKind
 
 from .messaging import broker_attributes, messaging_attributes
@@ -57,6 +57,9 @@ def process(url, queue, method, properties, body) -> dict:
             "trace_id": format(context.trace_id, "032x"),
             "span_id": format(context.span_id, "016x"),
             "parent_span_id": format(parent_span.span_id, "016x") if parent_span.is_valid else "",
+            # What else W3C propagation carried: the vendors' tracestate and the baggage.
+            "tracestate": context.trace_state.to_header(),
+            "baggage": dict(baggage.get_all(parent)),
             "message_id": properties.message_id,
             "message": message,
         }
