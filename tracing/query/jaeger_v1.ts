@@ -11,7 +11,7 @@ import { toJaegerTrace } from "./jaeger_model.ts";
 import { adjustJaegerTrace } from "./jaeger_adjusters.ts";
 import { parseDuration } from "./params.ts";
 import { SPAN_KINDS } from "../span_model.ts";
-import type { StoreQueries } from "../store/query.ts";
+import type { StoredTrace, StoreQueries } from "../store/query.ts";
 
 /** jaeger-query's `limit` when a search names none. */
 const JAEGER_DEFAULT_LIMIT = 100;
