@@ -31,11 +31,18 @@ export interface Variant {
 /** The name of the variant every ratio is taken against. */
 export const UNTRACED = "untraced";
 
+/**
+ * A service as `deno task dev` and compose.yaml run it: the defaults (100% sampling, OTLP logs
+ * on) and LOG_LEVEL=info, so one request line a request goes to stdout, a pipe the bench reads.
+ * Only the OTLP endpoint differs: the discard sink.
+ */
+export const AS_SHIPPED = "as shipped: 100%, request lines to a pipe, OTLP logs";
+
 /** Sampled 100% and one request log line per request, on stdout only (OTEL_LOGS_EXPORTER=none). */
 export const LOGS_TO_STDOUT = "sampled 100%, request logs to stdout";
 
-/** The same lines also shipped over OTLP through the logs SDK. */
-export const LOGS_SHIPPED = "sampled 100%, request logs shipped";
+/** Head sampling at ratio 0: every request pays the unsampled path. */
+export const UNSAMPLED = "unsampled (ratio 0)";
 
 /** The variant that exports to the tracing service instead of the sink. */
 export const END_TO_END = "sampled 100%, to the tracing service";
@@ -44,18 +51,19 @@ const TEN_PERCENT = {
   OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
   OTEL_TRACES_SAMPLER_ARG: "0.1",
 };
+const NONE = { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0" };
 const ALL = { OTEL_TRACES_SAMPLER: "parentbased_always_on" };
 const PLAIN_SDK = ["--preload", "bench/plain_sdk_preload.ts"];
 
 /**
- * The variants of the HTTP scenarios: untraced, 10% and 100% head sampling exporting to the
- * discard sink; with `comparisons`, the same with the official serializer, with a plain SDK
+ * The variants of the HTTP scenarios: untraced, as shipped (`AS_SHIPPED`), unsampled, 10% and
+ * 100% head sampling exporting to the discard sink; with `comparisons`, the same with the official serializer, with a plain SDK
  * set-up (official exporter, no export gate) and with Deno's built-in telemetry, and 100% to
  * the tracing service (end to end, with its shed counts); with `json`, 100% as OTLP JSON; with
- * `logs`, 100% with one request log line per request, written to stdout only and also shipped as
- * OTLP log records (services otherwise run at LOG_LEVEL=warn, so other variants write no request
- * lines); with `compare`, 10% and 100% with the services of another checkout (before and after
- * a change).
+ * `logs`, 100% with one request log line per request written to stdout only (beside as shipped,
+ * which also ships them: services otherwise run at LOG_LEVEL=warn, so other variants write no
+ * request lines); with `compare`, as shipped, unsampled, 10% and 100% with the services of another
+ * checkout (before and after a change).
  */
 export function tracingVariants(
   endpoints: { sink: string; tracing: string },
@@ -68,8 +76,11 @@ export function tracingVariants(
   },
 ): Variant[] {
   const sink = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.sink };
+  const asShipped = { ...sink, LOG_LEVEL: "info" };
   const variants: Variant[] = [
     { name: UNTRACED, env: { ...sink, OTEL_SDK_DISABLED: "true" } },
+    { name: AS_SHIPPED, env: asShipped },
+    { name: UNSAMPLED, env: { ...sink, ...NONE } },
     { name: "sampled 10%", env: { ...sink, ...TEN_PERCENT } },
     { name: "sampled 100%", env: { ...sink, ...ALL } },
   ];
@@ -80,11 +91,10 @@ export function tracingVariants(
     });
   }
   if (options.logs) {
-    const withLogs = { ...sink, ...ALL, LOG_LEVEL: "info" };
-    variants.push(
-      { name: LOGS_TO_STDOUT, env: { ...withLogs, OTEL_LOGS_EXPORTER: "none" } },
-      { name: LOGS_SHIPPED, env: withLogs },
-    );
+    variants.push({
+      name: LOGS_TO_STDOUT,
+      env: { ...sink, ...ALL, LOG_LEVEL: "info", OTEL_LOGS_EXPORTER: "none" },
+    });
   }
   if (options.comparisons) {
     variants.push(
@@ -100,6 +110,8 @@ export function tracingVariants(
   if (options.compare !== undefined) {
     const root = options.compare;
     variants.push(
+      { name: "compared checkout, as shipped", env: asShipped, root },
+      { name: "compared checkout, unsampled (ratio 0)", env: { ...sink, ...NONE }, root },
       { name: "compared checkout 10%", env: { ...sink, ...TEN_PERCENT }, root },
       { name: "compared checkout 100%", env: { ...sink, ...ALL }, root },
     );

@@ -4,20 +4,30 @@
  * CPU time per request printed as one JSON line per run. In-process runs leave out the HTTP
  * server and the load generator, so what tracing adds stands out even on a loaded machine.
  *
+ * Each variant's telemetry is built by the services' own `startTelemetry` from a config that
+ * `loadConfig` read, so this runner follows the pipeline as shipped; spans go to an OTLP discard
+ * endpoint served inside this process, whose share of the CPU time is small (one request per
+ * batch). The modules come in through static imports, and a compared checkout's through dynamic
+ * imports typed as this checkout's modules, so `deno check` sees every name used here.
+ *
  *   deno run --allow-all bench/inprocess_runner.ts '{"requests":20000,"repeats":3}'
  */
 import process from "node:process";
-import { trace, type Tracer } from "@opentelemetry/api";
-import { ExportResultCode } from "@opentelemetry/core";
-import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { trace } from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BatchSpanProcessor,
-  type ReadableSpan,
-  type Sampler,
-  type SpanExporter,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import * as log from "../lib/log.ts";
+import * as sqlite from "../lib/sqlite.ts";
+import * as setup from "../lib/telemetry/setup.ts";
+import * as userApp from "../user/app.ts";
+import * as userConfig from "../user/config.ts";
+import * as userStore from "../user/store.ts";
 
 /** What the runner is asked for. */
 export interface InprocessSpec {
@@ -34,148 +44,159 @@ export interface InprocessResult {
   cpuMicrosPerRequest: number;
 }
 
+/** The modules a checkout's variants are built from, typed as this checkout's. */
+interface CheckoutModules {
+  log: typeof log;
+  sqlite: typeof sqlite;
+  setup: typeof setup;
+  userApp: typeof userApp;
+  userConfig: typeof userConfig;
+  userStore: typeof userStore;
+}
+
+interface Variant {
+  name: string;
+  app: { request(url: string, init?: RequestInit): Response | Promise<Response> };
+  flush(): Promise<void>;
+}
+
 const USERS = 50;
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const TEN_PERCENT = {
+  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.1",
+};
+const ALL = { OTEL_TRACES_SAMPLER: "parentbased_always_on" };
 
-interface App {
-  request(url: string, init?: RequestInit): Response | Promise<Response>;
-}
-
-type Encode = (spans: ReadableSpan[]) => Uint8Array | undefined;
-
-/** An exporter that encodes (or not) and throws the bytes away. */
-function discardingExporter(encode: Encode | undefined): SpanExporter {
+/** The same modules from another checkout, loaded at run time. */
+async function loadCheckout(root: string): Promise<CheckoutModules> {
+  const load = <T>(path: string): Promise<T> => import(`file://${root}/${path}`);
   return {
-    export(spans, done) {
-      encode?.(spans);
-      done({ code: ExportResultCode.SUCCESS });
-    },
-    shutdown: () => Promise.resolve(),
-    forceFlush: () => Promise.resolve(),
+    log: await load<typeof log>("lib/log.ts"),
+    sqlite: await load<typeof sqlite>("lib/sqlite.ts"),
+    setup: await load<typeof setup>("lib/telemetry/setup.ts"),
+    userApp: await load<typeof userApp>("user/app.ts"),
+    userConfig: await load<typeof userConfig>("user/config.ts"),
+    userStore: await load<typeof userStore>("user/store.ts"),
   };
 }
 
-/** The variants of one checkout's user app, built as `startTelemetry` builds its pipeline. */
-async function checkoutVariants(root: string, prefix: string, ours: boolean) {
-  const load = (path: string) => import(`file://${root}/${path}`);
-  const { createApp } = await load("user/app.ts");
-  const { createUserStore } = await load("user/store.ts");
-  const { openDatabase } = await load("lib/sqlite.ts");
-  const { createLogger } = await load("lib/log.ts");
-  const { installGlobals, createSampler } = await load("lib/telemetry/setup.ts");
-  const { PooledIdGenerator } = await load("lib/telemetry/id_generator.ts");
-  const { ExportGate, GatedSampler } = await load("lib/telemetry/export_gate.ts");
-  installGlobals();
-  const logger = createLogger({ service: "user", level: "error" });
+/** What bench/plain_sdk_preload.ts sets up: SDK defaults, the official exporter, no gate. */
+function registerPlainSdk(ratio: number, sinkUrl: string): void {
+  trace.setGlobalTracerProvider(
+    new TracerProvider({
+      resource: defaultResource().merge(resourceFromAttributes({ "service.name": "user" })),
+      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${sinkUrl}/v1/traces` }),
+        }),
+      ],
+    }),
+  );
+}
 
-  const build = (
-    name: string,
-    sampler: Sampler | undefined,
-    encode?: Encode,
-    options: { plain?: boolean } = {},
-  ) => {
-    let tracer: Tracer = trace.getTracer("untraced");
-    if (sampler !== undefined) {
-      const exporter = discardingExporter(encode);
-      const provider = options.plain
-        // What bench/plain_sdk_preload.ts sets up: SDK defaults, no export gate.
-        ? new TracerProvider({
-          resource: resourceFromAttributes({ "service.name": "user" }),
-          sampler,
-          spanProcessors: [new BatchSpanProcessor({ exporter })],
-        })
-        : new TracerProvider({
-          resource: resourceFromAttributes({ "service.name": "user" }),
-          sampler: new GatedSampler(sampler, new ExportGate()),
-          idGenerator: new PooledIdGenerator(),
-          spanProcessors: [
-            new BatchSpanProcessor({
-              exporter,
-              maxQueueSize: 8192,
-              maxExportBatchSize: 512,
-              scheduledDelayMillis: 20,
-            }),
-          ],
-        });
-      tracer = provider.getTracer("distributed-tracing", "1.0.0");
-    }
-    const db = openDatabase(`${Deno.makeTempDirSync({ prefix: "inprocess-" })}/users.db`, {
-      tracer,
-    });
-    const store = createUserStore(db);
-    for (let i = 0; i < USERS; i++) {
-      store.create({ username: `bench-user-${i}`, email: `u${i}@example.com`, full_name: "U" });
-    }
-    const telemetry = {
-      mode: sampler === undefined ? "disabled" : "sdk",
-      tracer,
-      summary: {},
-      stats: () => undefined,
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
-    const app: App = createApp({ store, logger, telemetry, maxBodyBytes: 65536 });
-    return { name: `${prefix}${name}`, app };
-  };
-  const sampler = (name: string, samplerArg: number): Sampler =>
-    createSampler({ sampler: name, samplerArg });
-  const all = sampler("parentbased_always_on", 1);
+/** One variant's user app, its telemetry started as `startService` starts it. */
+function buildVariant(
+  modules: CheckoutModules,
+  name: string,
+  options: { env: Record<string, string>; sinkUrl: string; plainRatio?: number },
+): Variant {
+  // Each variant registers its own provider; its tracer keeps it after the next one does.
+  trace.disable();
+  if (options.plainRatio !== undefined) registerPlainSdk(options.plainRatio, options.sinkUrl);
+  const dataDir = Deno.makeTempDirSync({ prefix: "inprocess-" });
+  const config = modules.userConfig.loadConfig({
+    DATA_DIR: dataDir,
+    OTEL_SERVICE_NAME: "user",
+    OTEL_EXPORTER_OTLP_ENDPOINT: options.sinkUrl,
+    OTEL_LOGS_EXPORTER: "none",
+    ...options.env,
+  });
+  const logger = modules.log.createLogger({ service: "user", level: "error" });
+  const telemetry = modules.setup.startTelemetry(config.telemetry, { logger });
+  const db = modules.sqlite.openDatabase(`${dataDir}/users.db`, { tracer: telemetry.tracer });
+  const store = modules.userStore.createUserStore(db);
+  for (let i = 0; i < USERS; i++) {
+    store.create({ username: `bench-user-${i}`, email: `u${i}@example.com`, full_name: "U" });
+  }
+  const app = modules.userApp.createApp({
+    store,
+    logger,
+    telemetry,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  return { name, app, flush: () => telemetry.forceFlush(5000) };
+}
+
+function checkoutVariants(
+  modules: CheckoutModules,
+  prefix: string,
+  options: { sinkUrl: string; ours: boolean },
+): Variant[] {
+  const { sinkUrl } = options;
+  const build = (name: string, env: Record<string, string>, plainRatio?: number) =>
+    buildVariant(modules, `${prefix}${name}`, { env, sinkUrl, plainRatio });
   const variants = [
-    build("untraced", undefined),
-    build("unsampled (ratio 0)", sampler("parentbased_traceidratio", 0)),
-    build("sampled 10%", sampler("parentbased_traceidratio", 0.1)),
-    build("sampled 100%, not encoded", all),
-    build(
-      "sampled 100%, official serializer",
-      all,
-      (spans) => ProtobufTraceSerializer.serializeRequest(spans),
-    ),
+    build("untraced", { OTEL_SDK_DISABLED: "true" }),
+    build("unsampled (ratio 0)", {
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0",
+    }),
+    build("sampled 10%", TEN_PERCENT),
+    build("sampled 100%", ALL),
   ];
-  if (ours) {
-    const official: Encode = (spans) => ProtobufTraceSerializer.serializeRequest(spans);
-    const ratio = sampler("parentbased_traceidratio", 0.1);
+  if (options.ours) {
     variants.push(
-      build("plain SDK 10%", ratio, official, { plain: true }),
-      build("plain SDK 100%", all, official, { plain: true }),
+      build("sampled 100%, official serializer", { ...ALL, OTLP_SERIALIZER: "official" }),
+      build("plain SDK 10%", TEN_PERCENT, 0.1),
+      build("plain SDK 100%", ALL, 1),
     );
-    const { OtlpProtobufTraceEncoder } = await load("lib/telemetry/otlp_protobuf_traces.ts");
-    const encoder = new OtlpProtobufTraceEncoder();
-    variants.push(build("sampled 100%", all, (spans) => encoder.encode(spans)));
   }
   return variants;
 }
 
-async function run(app: App, requests: number): Promise<number> {
+async function run(variant: Variant, requests: number): Promise<number> {
   const before = process.cpuUsage();
   for (let i = 0; i < requests; i++) {
-    const response = await app.request(`http://localhost:3001/users/bench-user-${i % USERS}`, {
-      headers: { "user-agent": "bench/1" },
-    });
+    const response = await variant.app.request(
+      `http://localhost:3001/users/bench-user-${i % USERS}`,
+      { headers: { "user-agent": "bench/1" } },
+    );
     if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
     await response.arrayBuffer();
   }
-  // Let the batch processor export what this run queued, inside the measured CPU time.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Export what this run queued, inside the measured CPU time.
+  await variant.flush();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / requests;
 }
 
 if (import.meta.main) {
   const spec = JSON.parse(Deno.args[0] ?? "{}") as InprocessSpec;
+  const empty = new Uint8Array(0);
+  const sink = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    await request.arrayBuffer();
+    return new Response(empty, { headers: { "content-type": "application/x-protobuf" } });
+  });
+  const sinkUrl = `http://127.0.0.1:${sink.addr.port}`;
+  const own: CheckoutModules = { log, sqlite, setup, userApp, userConfig, userStore };
   const variants = [
-    ...await checkoutVariants(ROOT.replace(/\/$/, ""), "", true),
-    ...spec.compare === undefined
-      ? []
-      : await checkoutVariants(spec.compare, "compared checkout, ", false),
+    ...checkoutVariants(own, "", { sinkUrl, ours: true }),
+    ...spec.compare === undefined ? [] : checkoutVariants(
+      await loadCheckout(spec.compare),
+      "compared checkout, ",
+      { sinkUrl, ours: false },
+    ),
   ];
-  for (const variant of variants) await run(variant.app, Math.min(spec.requests, 5000));
+  for (const variant of variants) await run(variant, Math.min(spec.requests, 5000));
   for (let repeat = 0; repeat < spec.repeats; repeat++) {
     for (let i = 0; i < variants.length; i++) {
       const variant = variants[(i + repeat) % variants.length]!;
       const result: InprocessResult = {
         variant: variant.name,
         repeat,
-        cpuMicrosPerRequest: await run(variant.app, spec.requests),
+        cpuMicrosPerRequest: await run(variant, spec.requests),
       };
       await Deno.stdout.write(new TextEncoder().encode(`${JSON.stringify(result)}\n`));
     }

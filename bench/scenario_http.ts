@@ -6,7 +6,7 @@
  */
 import { describeProfiles, profileFlags } from "./profile_by_package.ts";
 import { keyFor } from "./results.ts";
-import { type BenchContext, tracingVariants } from "./context.ts";
+import { type BenchContext, tracingVariants, UNTRACED, type Variant } from "./context.ts";
 import { runLoadProcess } from "./load.ts";
 import { readLogStats, settledSpanStats, spansCreated } from "./probe.ts";
 import { BenchDatabases, postgresVariants, ratioBase } from "./postgres.ts";
@@ -50,19 +50,26 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
   const databases = new BenchDatabases();
   const endpoints = { sink: ctx.sinkEndpoint, tracing: ctx.otlpEndpoint };
   try {
-    for (
-      const variant of [
-        ...tracingVariants(endpoints, {
-          deno: settings.denoMode,
-          comparisons: settings.comparisons,
-          compare: settings.compare,
-          // The export encoding's and the request logs' costs, shown once on the simplest request.
-          json: kind === "http",
-          logs: kind === "http",
-        }),
-        ...postgresVariants(endpoints),
-      ]
-    ) {
+    const all = [
+      ...tracingVariants(endpoints, {
+        deno: settings.denoMode,
+        comparisons: settings.comparisons,
+        compare: settings.compare,
+        // The export encoding's and the request logs' costs, shown once on the simplest request.
+        json: kind === "http",
+        logs: kind === "http",
+      }),
+      ...postgresVariants(endpoints),
+    ];
+    // Names are checked against every HTTP variant, so one list serves scenarios 1 and 2.
+    const known = tracingVariants(endpoints, {
+      deno: true,
+      comparisons: true,
+      compare: settings.compare,
+      json: true,
+      logs: true,
+    });
+    for (const variant of selectVariants(all, settings.variants, [...known, ...all])) {
       const dataDir = await Deno.makeTempDir({ dir: ctx.dataDir, prefix: `${kind}-` });
       const env = await databases.envFor(variant, kind);
       const profiles = settings.profile
@@ -134,6 +141,27 @@ export async function runHttpScenario(ctx: BenchContext, kind: "http" | "chain")
     await databases.drop();
   }
   for (const variant of variants) await recordProfile(ctx, scenario, variant);
+}
+
+/**
+ * The variants of `all` that `--variants` names (untraced always, as every ratio needs it), else
+ * all; a name none of `known` has is an error.
+ */
+export function selectVariants(
+  all: readonly Variant[],
+  names: readonly string[] | undefined,
+  known: readonly Variant[],
+): readonly Variant[] {
+  if (names === undefined) return all;
+  const unknown = names.filter((name) => !known.some((variant) => variant.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown variant "${unknown.join(";")}": expected some of ${
+        [...new Set(known.map((variant) => variant.name))].join("; ")
+      }`,
+    );
+  }
+  return all.filter((variant) => variant.name === UNTRACED || names.includes(variant.name));
 }
 
 async function recordProfile(ctx: BenchContext, scenario: string, variant: HttpVariant) {

@@ -1,8 +1,8 @@
 /**
  * Scenario 7: what tracing adds to GET /users/:username in-process (`app.request()`), as the
- * process's CPU time per request, in a child process pinned to the server core. No HTTP server,
- * no load generator, no export over the network: the span model, the SERVER middleware and the
- * encoding, each variant beside the others, repeats interleaved.
+ * process's CPU time per request, in a child process pinned to the server core. No HTTP server
+ * and no load generator: the span model, the SERVER middleware, the encoding and the export (to a
+ * discard endpoint in the same process), each variant beside the others, repeats interleaved.
  */
 import { REPO_ROOT } from "../lib/testing/service_process.ts";
 import type { BenchContext } from "./context.ts";

@@ -42,6 +42,8 @@ export interface Settings {
   profile: boolean;
   /** `--compare=<dir>`: another checkout whose services run as extra HTTP variants. */
   compare?: string;
+  /** `--variants=a;b`: run only the HTTP scenarios' variants of these names (untraced always). */
+  variants?: string[];
 }
 
 /** The scenarios, in run order. */
@@ -98,6 +100,8 @@ const QUICK: Omit<Settings, "mode" | "scenarios" | "profile"> = {
 
 const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   ...QUICK,
+  // Every scenario runs in CI's test suite: one repeat proves the harness as well as three.
+  repeats: 1,
   warmupSeconds: 0.3,
   httpSeconds: 0.5,
   httpConnections: 4,
@@ -116,20 +120,27 @@ const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
   comparisons: false,
 };
 
-/** Reads `--quick`, `--smoke` and `--scenarios=a,b`; throws on anything else. */
+/**
+ * Reads `--quick`, `--smoke`, `--profile`, `--deno`, `--compare=<dir>`, `--variants=a;b` (names
+ * hold commas, hence the semicolons) and `--scenarios=a,b`; throws on anything else.
+ */
 export function parseSettings(args: readonly string[]): Settings {
   let mode: Settings["mode"] = "full";
   let scenarios: ScenarioName[] = [...SCENARIOS];
   let profile = false;
   let deno: boolean | undefined;
   let compare: string | undefined;
+  let variants: string[] | undefined;
   for (const arg of args) {
     if (arg === "--quick") mode = "quick";
     else if (arg === "--profile") profile = true;
     else if (arg === "--deno") deno = true;
     else if (arg.startsWith("--compare=")) compare = arg.slice("--compare=".length);
     else if (arg === "--smoke") mode = "smoke";
-    else if (arg.startsWith("--scenarios=")) {
+    else if (arg.startsWith("--variants=")) {
+      variants = arg.slice("--variants=".length).split(";").map((name) => name.trim())
+        .filter((name) => name !== "");
+    } else if (arg.startsWith("--scenarios=")) {
       const names = arg.slice("--scenarios=".length).split(",").filter((name) => name !== "");
       const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
       if (unknown.length > 0 || names.length === 0) {
@@ -140,10 +151,18 @@ export function parseSettings(args: readonly string[]): Settings {
       scenarios = names as ScenarioName[];
     } else {
       throw new Error(
-        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir> or --scenarios=a,b`,
+        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir>, --variants=a;b or --scenarios=a,b`,
       );
     }
   }
   const base = mode === "full" ? FULL : mode === "quick" ? QUICK : SMOKE;
-  return { ...base, mode, scenarios, profile, compare, denoMode: deno ?? base.denoMode };
+  return {
+    ...base,
+    mode,
+    scenarios,
+    profile,
+    compare,
+    variants,
+    denoMode: deno ?? base.denoMode,
+  };
 }

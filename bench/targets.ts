@@ -1,4 +1,5 @@
 /** The issue's targets, checked against one run's rows. Never used to fail anything. */
+import { AS_SHIPPED, LOGS_TO_STDOUT } from "./context.ts";
 import type { ResultRow } from "./results.ts";
 import { roundForDisplay } from "./stats.ts";
 
@@ -36,8 +37,11 @@ export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       met: 1 / row.ratio >= atLeast,
     });
   };
-  cpu("1 HTTP: 100% sampling >= 0.65x untraced CPU/req", "1 ", "sampled 100%", 0.65);
-  cpu("1 HTTP: 10% sampling >= 0.90x untraced CPU/req", "1 ", "sampled 10%", 0.9);
+  // Issue #20: what users run, and the unsampled path most requests take at 10%.
+  cpu("1 HTTP: unsampled >= 0.93x untraced CPU/req", "1 ", "unsampled (ratio 0)", 0.93);
+  cpu("1 HTTP: 10% sampling >= 0.85x untraced CPU/req", "1 ", "sampled 10%", 0.85);
+  cpu("1 HTTP: 100% sampling >= 0.60x untraced CPU/req", "1 ", "sampled 100%", 0.6);
+  cpu("1 HTTP: as shipped >= 0.50x untraced CPU/req", "1 ", AS_SHIPPED, 0.5);
   cpu("2 chain: 100% sampling >= 0.80x untraced CPU/req", "2 ", "sampled 100%", 0.8);
   cpu("2 chain: 10% sampling >= 0.95x untraced CPU/req", "2 ", "sampled 10%", 0.95);
   for (const scenario of ["1 ", "2 "]) {
@@ -54,19 +58,24 @@ export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       }
     }
   }
-  // What one request log line a request costs, next to tracing alone (no target: a figure).
+  // What the request log line costs: as shipped against 100% without lines, split into the
+  // line to stdout and its OTLP log record when the stdout-only variant ran.
   const cpuOf = (variant: string) => find("1 ", variant, "server CPU per request")?.median;
   const [traced, stdout, shipped] = [
     cpuOf("sampled 100%"),
-    cpuOf("sampled 100%, request logs to stdout"),
-    cpuOf("sampled 100%, request logs shipped"),
+    cpuOf(LOGS_TO_STDOUT),
+    cpuOf(AS_SHIPPED),
   ];
-  if (traced !== undefined && stdout !== undefined && shipped !== undefined) {
+  if (traced !== undefined && shipped !== undefined) {
+    const split = stdout === undefined
+      ? ""
+      : ` (stdout line ${roundForDisplay(stdout - traced)} µs, OTLP log record ${
+        roundForDisplay(shipped - stdout)
+      } µs)`;
     checks.push({
-      target: "1 HTTP: request logs' cost in server CPU per request (figure, no target)",
-      measured: `tracing ${roundForDisplay(traced)} µs, + stdout line ${
-        roundForDisplay(stdout - traced)
-      } µs, + OTLP shipping ${roundForDisplay(shipped - stdout)} µs`,
+      target: "1 HTTP: a request log line <= 3 µs CPU/req (as shipped minus 100%)",
+      measured: `${roundForDisplay(shipped - traced)} µs${split}`,
+      met: shipped - traced <= 3,
     });
   }
   ratio(

@@ -165,3 +165,59 @@ Deno.test("our order calls a Go user service in one trace", async (t) => {
   }
   assert.deepEqual(codes, { order: 0, goUser: 0 });
 });
+
+Deno.test("the Go user service answers as our user service does", async (t) => {
+  const peers = await buildGoPeers();
+  const dataDir = await Deno.makeTempDir({ prefix: "interop-go-contract-" });
+  const quiet = { OTEL_SDK_DISABLED: "true" };
+  const ours = await startServiceProcess({ service: "user", dataDir, env: quiet });
+  const codes: Record<string, number> = {};
+  try {
+    const goUser = await startProcess({
+      name: "Go user service",
+      command: [peers.userService],
+      env: quiet,
+    });
+    try {
+      // Our user service is the oracle: same status, error code, headers and record.
+      const requests: [string, string, unknown?][] = [
+        ["POST", "/users", ADA],
+        ["POST", "/users", ADA],
+        ["GET", "/users/ada"],
+        ["GET", "/users/nobody"],
+        ["GET", "/users/Not-Valid"],
+        ["GET", "/users/ab"],
+        ["POST", "/users", "{not json"],
+        ["POST", "/users", { ...ADA, username: "bob", email: "not an address" }],
+        ["POST", "/users", { ...ADA, username: "bob", full_name: "  " }],
+        ["POST", "/users", { ...ADA, username: "bob", extra: 1 }],
+        ["GET", "/health"],
+      ];
+      for (const [method, path, body] of requests) {
+        await t.step(
+          `${method} ${path} ${body === undefined ? "" : JSON.stringify(body)}`,
+          async () => {
+            const expected = await requestJson(`${ours.url}${path}`, { method, body });
+            const actual = await requestJson(`${goUser.url}${path}`, { method, body });
+            assert.equal(actual.status, expected.status);
+            assert.equal(actual.headers.get("content-type")?.split(";")[0], "application/json");
+            assert.equal(actual.headers.get("location"), expected.headers.get("location"));
+            assert.equal(actual.body.error?.code, expected.body.error?.code);
+            if (path.startsWith("/users") && expected.status < 300) {
+              assert.deepEqual(Object.keys(actual.body).sort(), Object.keys(expected.body).sort());
+              for (const key of ["username", "email", "full_name"]) {
+                assert.equal(actual.body[key], expected.body[key], key);
+              }
+            }
+          },
+        );
+      }
+    } finally {
+      codes.goUser = await goUser.stop();
+    }
+  } finally {
+    codes.user = await ours.stop();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+  assert.deepEqual(codes, { goUser: 0, user: 0 });
+});

@@ -76,6 +76,8 @@ export interface TelemetryConfig {
   /** Ratio for the `traceidratio` samplers, from 0 to 1. */
   readonly samplerArg: number;
   readonly batch: BatchLimits;
+  /** SPAN_QUEUE_MAX_BYTES: the span queue's bound in encoded bytes, besides its span count. */
+  readonly spanQueueMaxBytes: number;
   readonly logs: LogsExportConfig;
 }
 
@@ -169,6 +171,12 @@ function telemetryInits(service: string) {
       parse: int({ min: 0 }),
       default: "1000",
       meaning: "ms between exports (spec: 5000)",
+    },
+    SPAN_QUEUE_MAX_BYTES: {
+      parse: int({ min: 1024, max: 1024 ** 3 }),
+      default: String(4 * 1024 * 1024),
+      meaning: "span bytes queued or being exported before new spans are dropped and counted, " +
+        "so a dead collector cannot grow memory (`OTLP_SERIALIZER=fast`)",
     },
     OTEL_LOGS_EXPORTER: {
       parse: oneOf(LOGS_EXPORTERS),
@@ -266,6 +274,7 @@ export function readTelemetryConfig(
       batch: v.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
       delay: v.OTEL_BSP_SCHEDULE_DELAY,
     }),
+    spanQueueMaxBytes: read.value(v.SPAN_QUEUE_MAX_BYTES),
     logs: Object.freeze({
       enabled: read.value(v.OTEL_LOGS_EXPORTER) === "otlp",
       endpoint: read.optional(v.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) ?? `${base}/v1/logs`,

@@ -1,70 +1,139 @@
 /**
- * Our OTLP/protobuf encoding of spans (`ExportTraceServiceRequest`), for the official exporter's
- * serializer slot. Profiles put the official serializer first among tracing's costs; this one
- * writes in one pass into a reused buffer, decodes hex ids straight into it (the last trace id's
- * bytes are kept, as a batch holds a trace's spans together), encodes each string once, and keeps
- * the encoded resource and scope, which are the same objects batch after batch.
+ * Our OTLP/protobuf encoding of spans (`ExportTraceServiceRequest`). Profiles put the official
+ * serializer first among tracing's costs; this one writes each span once, in one pass, into a
+ * reused buffer (`otlp_protobuf_span.ts`), and keeps the encoded resource and scope, which are the
+ * same objects batch after batch.
+ *
+ * `EncodedSpanRuns` takes spans one at a time, as they end, into one run of bytes per resource
+ * and scope, and makes the request from the runs: span objects need not wait for a batch.
+ * `OtlpProtobufTraceEncoder` encodes a batch of spans the same way, for the official exporter's
+ * serializer slot.
  *
  * The official `ProtobufTraceSerializer` is the oracle: `otlp_protobuf_traces_test.ts` decodes
  * both encodings of random spans with the official generated code and compares them.
  */
-import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from "@opentelemetry/api";
 import type { InstrumentationScope } from "@opentelemetry/core";
 import type { IExportTraceServiceResponse, ISerializer } from "@opentelemetry/otlp-transformer";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
-import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import {
+  LENGTH_DELIMITED,
+  OtlpSpanWriter,
+  RESERVE_SPAN,
+  writeAttributes,
+} from "./otlp_protobuf_span.ts";
 import { ProtobufWriter } from "./protobuf_writer.ts";
 
-const LENGTH_DELIMITED = 2;
-const VARINT = 0;
-const FIXED64 = 1;
-const FIXED32 = 5;
-
-/** Bytes reserved for a length; a wrong guess costs one move of the message body. */
-const RESERVE_SMALL = 1;
-const RESERVE_SPAN = 2;
+/** Bytes reserved for the length of a resource's or a scope's spans. */
 const RESERVE_BATCH = 3;
 
-// SpanFlags of the OTLP proto: whether the parent's is-remote bit is known, and its value.
-const FLAGS_HAS_IS_REMOTE = 0x100;
-const FLAGS_IS_REMOTE = 0x200;
+/** A run's first buffer: a span is a few hundred bytes, and a run grows by doubling. */
+const RUN_INITIAL_BYTES = 16 * 1024;
 
-const INT64_MIN = -(2 ** 63);
-const INT64_LIMIT = 2 ** 63;
+/** One export request's bytes and how many spans they hold. */
+export interface EncodedSpans {
+  readonly bytes: Uint8Array;
+  readonly spans: number;
+}
 
-/** Encodes spans as one OTLP `ExportTraceServiceRequest`. */
-export class OtlpProtobufTraceEncoder {
-  readonly #writer = new ProtobufWriter();
-  readonly #resources = new WeakMap<Resource, Uint8Array>();
-  readonly #scopes = new WeakMap<InstrumentationScope, Uint8Array>();
-  #lastTraceId = "";
-  readonly #lastTraceBytes = new Uint8Array(16);
+/**
+ * Spans encoded as they are added, one run of bytes per resource and scope in first-seen order
+ * (the official serializer's grouping), until `take()` makes them one export request.
+ */
+export class EncodedSpanRuns {
+  readonly #spanWriter = new OtlpSpanWriter();
+  readonly #headers = new ResourceAndScopeBytes();
+  readonly #request = new ProtobufWriter();
+  #runs = new Map<Resource, Map<InstrumentationScope, ProtobufWriter>>();
+  #spare: ProtobufWriter[] = [];
+  #spans = 0;
+  #bytes = 0;
 
-  /** The request's bytes (a fresh copy the caller may keep). */
-  encode(spans: readonly ReadableSpan[]): Uint8Array {
-    const writer = this.#writer;
-    writer.reset();
-    const first = spans[0];
-    if (first !== undefined && sharesResourceAndScope(spans, first)) {
-      this.#resourceSpans(first.resource, [spans]);
-    } else {
-      for (const [resource, scopes] of groupByResourceAndScope(spans)) {
-        this.#resourceSpans(resource, scopes.values());
-      }
-    }
-    return writer.take();
+  /** Spans added since the last `take()`. */
+  get spans(): number {
+    return this.#spans;
   }
 
-  #resourceSpans(resource: Resource, groups: Iterable<readonly ReadableSpan[]>): void {
-    const writer = this.#writer;
+  /** Their encoded bytes (the request adds a few per resource and scope). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Encodes `span` into its run, unless that would take `bytes` past `maxBytes`: then nothing
+   * is kept and it answers `false`.
+   */
+  add(span: ReadableSpan, maxBytes = Infinity): boolean {
+    const run = this.#runFor(span.resource, span.instrumentationScope);
+    const before = run.pos;
+    run.tag(2, LENGTH_DELIMITED);
+    const start = run.begin(RESERVE_SPAN);
+    this.#spanWriter.write(run, span);
+    run.end(start, RESERVE_SPAN);
+    const added = run.pos - before;
+    if (this.#bytes + added > maxBytes) {
+      run.pos = before;
+      return false;
+    }
+    this.#bytes += added;
+    this.#spans++;
+    return true;
+  }
+
+  /** The request of every span added since the last `take()`; `undefined` when there is none. */
+  take(): EncodedSpans | undefined {
+    const spans = this.#spans;
+    if (spans === 0) return undefined;
+    const request = this.#request;
+    request.reset();
+    for (const [resource, runs] of this.#runs) this.#resourceSpans(resource, runs);
+    // A few runs' buffers are kept for the next batch; a passing scope's are let go.
+    for (const runs of this.#runs.values()) {
+      for (const run of runs.values()) {
+        run.reset();
+        if (this.#spare.length < 4) this.#spare.push(run);
+      }
+    }
+    this.#runs = new Map();
+    this.#spans = 0;
+    this.#bytes = 0;
+    return { bytes: request.take(), spans };
+  }
+
+  #runFor(resource: Resource, scope: InstrumentationScope): ProtobufWriter {
+    let runs = this.#runs.get(resource);
+    if (runs === undefined) this.#runs.set(resource, runs = new Map());
+    let run = runs.get(scope);
+    if (run === undefined) {
+      run = this.#spare.pop() ?? new ProtobufWriter(RUN_INITIAL_BYTES);
+      runs.set(scope, run);
+    }
+    return run;
+  }
+
+  #resourceSpans(resource: Resource, runs: Map<InstrumentationScope, ProtobufWriter>): void {
+    let empty = true;
+    for (const run of runs.values()) if (run.pos > 0) empty = false;
+    // Every span of this resource was refused by `add()`: no empty `ResourceSpans`.
+    if (empty) return;
+    const writer = this.#request;
     writer.tag(1, LENGTH_DELIMITED);
     const start = writer.begin(RESERVE_BATCH);
     writer.tag(1, LENGTH_DELIMITED);
-    writer.bytes(this.#resourceBytes(resource));
-    for (const spans of groups) {
+    writer.bytes(this.#headers.resource(resource));
+    for (const [scope, run] of runs) {
+      if (run.pos === 0) continue;
       writer.tag(2, LENGTH_DELIMITED);
-      this.#scopeSpans(spans);
+      const scopeStart = writer.begin(RESERVE_BATCH);
+      writer.tag(1, LENGTH_DELIMITED);
+      writer.bytes(this.#headers.scope(scope));
+      writer.raw(run.buffer.subarray(0, run.pos));
+      if (scope.schemaUrl) {
+        writer.tag(3, LENGTH_DELIMITED);
+        writer.string(scope.schemaUrl);
+      }
+      writer.end(scopeStart, RESERVE_BATCH);
     }
     if (resource.schemaUrl) {
       writer.tag(3, LENGTH_DELIMITED);
@@ -72,109 +141,16 @@ export class OtlpProtobufTraceEncoder {
     }
     writer.end(start, RESERVE_BATCH);
   }
+}
 
-  #scopeSpans(spans: readonly ReadableSpan[]): void {
-    const writer = this.#writer;
-    const scope = spans[0]!.instrumentationScope;
-    const start = writer.begin(RESERVE_BATCH);
-    writer.tag(1, LENGTH_DELIMITED);
-    writer.bytes(this.#scopeBytes(scope));
-    for (const span of spans) {
-      writer.tag(2, LENGTH_DELIMITED);
-      this.#span(span);
-    }
-    if (scope.schemaUrl) {
-      writer.tag(3, LENGTH_DELIMITED);
-      writer.string(scope.schemaUrl);
-    }
-    writer.end(start, RESERVE_BATCH);
-  }
+/** Encodes spans as one OTLP `ExportTraceServiceRequest`. */
+export class OtlpProtobufTraceEncoder {
+  readonly #runs = new EncodedSpanRuns();
 
-  #span(span: ReadableSpan): void {
-    const writer = this.#writer;
-    const start = writer.begin(RESERVE_SPAN);
-    const context = span.spanContext();
-    const parent = span.parentSpanContext;
-    writer.tag(1, LENGTH_DELIMITED);
-    this.#traceId(context.traceId);
-    writer.tag(2, LENGTH_DELIMITED);
-    writer.hexBytes(context.spanId);
-    writeTraceState(writer, 3, context);
-    if (parent?.spanId) {
-      writer.tag(4, LENGTH_DELIMITED);
-      writer.hexBytes(parent.spanId);
-    }
-    writer.tag(5, LENGTH_DELIMITED);
-    writer.string(span.name);
-    // The API's SpanKind starts at INTERNAL = 0; OTLP's at UNSPECIFIED = 0.
-    writer.tag(6, VARINT);
-    writer.varint(span.kind + 1);
-    writer.tag(7, FIXED64);
-    writeTime(writer, span.startTime);
-    writer.tag(8, FIXED64);
-    writeTime(writer, span.endTime);
-    writeAttributes(writer, 9, span.attributes);
-    writeCount(writer, 10, span.droppedAttributesCount);
-    for (const event of span.events) writeEvent(writer, event);
-    writeCount(writer, 12, span.droppedEventsCount);
-    for (const link of span.links) writeLink(writer, link);
-    writeCount(writer, 14, span.droppedLinksCount);
-    writer.tag(15, LENGTH_DELIMITED);
-    const status = writer.begin(RESERVE_SMALL);
-    if (span.status.message) {
-      writer.tag(2, LENGTH_DELIMITED);
-      writer.string(span.status.message);
-    }
-    writeCount(writer, 3, span.status.code);
-    writer.end(status, RESERVE_SMALL);
-    writer.tag(16, FIXED32);
-    writer.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
-    writer.end(start, RESERVE_SPAN);
-  }
-
-  /** A trace id, from the bytes of the previous span's when it is the same trace. */
-  #traceId(hex: string): void {
-    const writer = this.#writer;
-    const bytes = this.#lastTraceBytes;
-    if (hex !== this.#lastTraceId) {
-      const at = writer.pos;
-      writer.hexBytes(hex);
-      if (writer.pos - at === 17) {
-        bytes.set(writer.buffer.subarray(at + 1, at + 17));
-        this.#lastTraceId = hex;
-      }
-      return;
-    }
-    writer.ensure(17);
-    const buffer = writer.buffer;
-    let pos = writer.pos;
-    buffer[pos++] = 16;
-    for (let index = 0; index < 16; index++) buffer[pos++] = bytes[index]!;
-    writer.pos = pos;
-  }
-
-  #resourceBytes(resource: Resource): Uint8Array {
-    const cached = this.#resources.get(resource);
-    if (cached !== undefined) return cached;
-    const bytes = encodeApart((writer) => writeAttributes(writer, 1, resource.attributes));
-    // Attributes still being detected may change; cache only what is final.
-    if (!resource.asyncAttributesPending) this.#resources.set(resource, bytes);
-    return bytes;
-  }
-
-  #scopeBytes(scope: InstrumentationScope): Uint8Array {
-    const cached = this.#scopes.get(scope);
-    if (cached !== undefined) return cached;
-    const bytes = encodeApart((writer) => {
-      writer.tag(1, LENGTH_DELIMITED);
-      writer.string(scope.name);
-      if (scope.version) {
-        writer.tag(2, LENGTH_DELIMITED);
-        writer.string(scope.version);
-      }
-    });
-    this.#scopes.set(scope, bytes);
-    return bytes;
+  /** The request's bytes (a fresh copy the caller may keep). */
+  encode(spans: readonly ReadableSpan[]): Uint8Array {
+    for (const span of spans) this.#runs.add(span);
+    return this.#runs.take()?.bytes ?? new Uint8Array(0);
   }
 }
 
@@ -193,162 +169,39 @@ export function fastProtobufTraceSerializer(): ISerializer<
   };
 }
 
-function sharesResourceAndScope(spans: readonly ReadableSpan[], first: ReadableSpan): boolean {
-  const { resource, instrumentationScope } = first;
-  for (const span of spans) {
-    if (span.resource !== resource || span.instrumentationScope !== instrumentationScope) {
-      return false;
-    }
-  }
-  return true;
-}
+/** The encoded `Resource` and `InstrumentationScope` messages, kept per object. */
+class ResourceAndScopeBytes {
+  readonly #resources = new WeakMap<Resource, Uint8Array>();
+  readonly #scopes = new WeakMap<InstrumentationScope, Uint8Array>();
 
-/** Groups by object identity, in first-seen order, as the official serializer does. */
-function groupByResourceAndScope(
-  spans: readonly ReadableSpan[],
-): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const groups = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
-  for (const span of spans) {
-    let scopes = groups.get(span.resource);
-    if (scopes === undefined) groups.set(span.resource, scopes = new Map());
-    const group = scopes.get(span.instrumentationScope);
-    if (group === undefined) scopes.set(span.instrumentationScope, [span]);
-    else group.push(span);
+  resource(resource: Resource): Uint8Array {
+    const cached = this.#resources.get(resource);
+    if (cached !== undefined) return cached;
+    const bytes = encodeApart((writer) => writeAttributes(writer, 1, resource.attributes));
+    // Attributes still being detected may change; cache only what is final.
+    if (!resource.asyncAttributesPending) this.#resources.set(resource, bytes);
+    return bytes;
   }
-  return groups;
+
+  scope(scope: InstrumentationScope): Uint8Array {
+    const cached = this.#scopes.get(scope);
+    if (cached !== undefined) return cached;
+    const bytes = encodeApart((writer) => {
+      writer.tag(1, LENGTH_DELIMITED);
+      writer.string(scope.name);
+      if (scope.version) {
+        writer.tag(2, LENGTH_DELIMITED);
+        writer.string(scope.version);
+      }
+    });
+    this.#scopes.set(scope, bytes);
+    return bytes;
+  }
 }
 
 /** Encodes a small message with its own writer, for the caches. */
 function encodeApart(write: (writer: ProtobufWriter) => void): Uint8Array {
-  const writer = new ProtobufWriter();
+  const writer = new ProtobufWriter(256);
   write(writer);
   return writer.take();
-}
-
-function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
-  return (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (isRemote ? FLAGS_IS_REMOTE : 0);
-}
-
-function writeCount(writer: ProtobufWriter, field: number, count: number): void {
-  if (!count) return;
-  writer.tag(field, VARINT);
-  writer.varint(count);
-}
-
-function writeTraceState(writer: ProtobufWriter, field: number, context: SpanContext): void {
-  const traceState = context.traceState?.serialize();
-  if (!traceState) return;
-  writer.tag(field, LENGTH_DELIMITED);
-  writer.string(traceState);
-}
-
-/**
- * HrTime `[seconds, nanos]` as fixed64 nanoseconds, exactly: seconds × 10^9 passes 2^53, so the
- * seconds are split at 2^16 and every partial sum stays below 2^49. Only division by powers of
- * two and `Math.floor` are used: `%` on doubles is a runtime call in V8.
- */
-function writeTime(writer: ProtobufWriter, time: HrTime): void {
-  const seconds = time[0];
-  const secondsHigh = Math.floor(seconds / 0x10000);
-  const upper = secondsHigh * 1e9; // still to be multiplied by 2^16
-  const upperHigh = Math.floor(upper / 0x10000);
-  const lowSum = (upper - upperHigh * 0x10000) * 0x10000 +
-    (seconds - secondsHigh * 0x10000) * 1e9 + Math.trunc(time[1]);
-  const carry = Math.floor(lowSum / 0x100000000);
-  writer.fixed64(lowSum - carry * 0x100000000, upperHigh + carry);
-}
-
-function writeEvent(writer: ProtobufWriter, event: TimedEvent): void {
-  writer.tag(11, LENGTH_DELIMITED);
-  const start = writer.begin(RESERVE_SMALL);
-  writer.tag(1, FIXED64);
-  writeTime(writer, event.time);
-  writer.tag(2, LENGTH_DELIMITED);
-  writer.string(event.name);
-  if (event.attributes) writeAttributes(writer, 3, event.attributes);
-  writeCount(writer, 4, event.droppedAttributesCount ?? 0);
-  writer.end(start, RESERVE_SMALL);
-}
-
-function writeLink(writer: ProtobufWriter, link: Link): void {
-  writer.tag(13, LENGTH_DELIMITED);
-  const start = writer.begin(RESERVE_SMALL);
-  const context = link.context;
-  writer.tag(1, LENGTH_DELIMITED);
-  writer.hexBytes(context.traceId);
-  writer.tag(2, LENGTH_DELIMITED);
-  writer.hexBytes(context.spanId);
-  writeTraceState(writer, 3, context);
-  if (link.attributes) writeAttributes(writer, 4, link.attributes);
-  writeCount(writer, 5, link.droppedAttributesCount ?? 0);
-  writer.tag(6, FIXED32);
-  writer.fixed32(spanFlags(context.traceFlags, context.isRemote));
-  writer.end(start, RESERVE_SMALL);
-}
-
-/** Repeated `KeyValue` under `field`. */
-function writeAttributes(writer: ProtobufWriter, field: number, attributes: Attributes): void {
-  for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    writer.tag(field, LENGTH_DELIMITED);
-    writeKeyValue(writer, key, attributes[key]);
-  }
-}
-
-function writeKeyValue(writer: ProtobufWriter, key: string, value: unknown): void {
-  const start = writer.begin(RESERVE_SMALL);
-  writer.tag(1, LENGTH_DELIMITED);
-  writer.string(key);
-  writer.tag(2, LENGTH_DELIMITED);
-  const valueStart = writer.begin(RESERVE_SMALL);
-  writeAnyValue(writer, value);
-  writer.end(valueStart, RESERVE_SMALL);
-  writer.end(start, RESERVE_SMALL);
-}
-
-/**
- * The body of an `AnyValue`. Integers in the int64 range become `int_value`, other numbers
- * `double_value`; `null` and `undefined` leave it empty (as the official serializer does).
- */
-function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
-  switch (typeof value) {
-    case "string":
-      writer.tag(1, LENGTH_DELIMITED);
-      writer.string(value);
-      return;
-    case "boolean":
-      writer.tag(2, VARINT);
-      writer.varint(value ? 1 : 0);
-      return;
-    case "number":
-      if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_LIMIT) {
-        writer.tag(3, VARINT);
-        writer.int64(value);
-      } else {
-        writer.tag(4, FIXED64);
-        writer.double(value);
-      }
-      return;
-    case "object":
-      if (value === null) return;
-      if (value instanceof Uint8Array) {
-        writer.tag(7, LENGTH_DELIMITED);
-        writer.bytes(value);
-      } else if (Array.isArray(value)) {
-        writer.tag(5, LENGTH_DELIMITED);
-        const start = writer.begin(RESERVE_SMALL);
-        for (const item of value as AttributeValue[]) {
-          writer.tag(1, LENGTH_DELIMITED);
-          const itemStart = writer.begin(RESERVE_SMALL);
-          writeAnyValue(writer, item);
-          writer.end(itemStart, RESERVE_SMALL);
-        }
-        writer.end(start, RESERVE_SMALL);
-      } else {
-        writer.tag(6, LENGTH_DELIMITED);
-        const start = writer.begin(RESERVE_SMALL);
-        writeAttributes(writer, 1, value as Attributes);
-        writer.end(start, RESERVE_SMALL);
-      }
-  }
 }

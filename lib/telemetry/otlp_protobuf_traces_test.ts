@@ -2,7 +2,7 @@ import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import root from "otlp-proto";
 import assert from "node:assert/strict";
 import { randomSpans } from "./_random_spans.ts";
-import { OtlpProtobufTraceEncoder } from "./otlp_protobuf_traces.ts";
+import { EncodedSpanRuns, OtlpProtobufTraceEncoder } from "./otlp_protobuf_traces.ts";
 
 // deno-lint-ignore no-explicit-any -- the generated module has no types for the root object
 const Request = (root as any).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -71,4 +71,44 @@ Deno.test("OtlpProtobufTraceEncoder returns bytes that later batches do not over
   const copy = first.slice();
   encoder.encode(randomSpans(4, 50));
   assert.deepStrictEqual(first, copy);
+});
+
+Deno.test("EncodedSpanRuns takes spans one at a time into what the official serializer encodes", async (t) => {
+  const runs = new EncodedSpanRuns();
+  await t.step("batch after batch, across resources and scopes", () => {
+    for (let seed = 301; seed <= 400; seed++) {
+      const spans = randomSpans(seed, 1 + (seed % 30));
+      for (const span of spans) assert.equal(runs.add(span), true);
+      assert.equal(runs.spans, spans.length);
+      const taken = runs.take()!;
+      assert.equal(taken.spans, spans.length);
+      assert.deepStrictEqual(
+        decode(taken.bytes),
+        decode(ProtobufTraceSerializer.serializeRequest(spans)!),
+        `seed ${seed}`,
+      );
+      assert.deepEqual([runs.spans, runs.bytes], [0, 0], "emptied by take()");
+    }
+  });
+
+  await t.step("refusing a span that would pass the byte limit, keeping the rest whole", () => {
+    const spans = randomSpans(17, 60);
+    const limit = 6000;
+    const kept = spans.filter((span) => {
+      const added = runs.add(span, limit);
+      assert.ok(runs.bytes <= limit, `${runs.bytes} bytes queued`);
+      return added;
+    });
+    assert.ok(kept.length > 0 && kept.length < spans.length, `${kept.length} kept`);
+    assert.deepStrictEqual(
+      decode(runs.take()!.bytes),
+      decode(ProtobufTraceSerializer.serializeRequest(kept)!),
+    );
+  });
+
+  await t.step("nothing to take when nothing was added", () => {
+    assert.equal(runs.take(), undefined);
+    assert.equal(runs.add(randomSpans(3, 1)[0]!, 10), false, "a span larger than the limit");
+    assert.equal(runs.take(), undefined, "a refused span leaves nothing behind");
+  });
 });

@@ -29,10 +29,16 @@ export function varintSize(value: number): number {
 
 /** Writes protobuf wire format into one growing buffer that is reused between messages. */
 export class ProtobufWriter {
-  buffer: Uint8Array = new Uint8Array(INITIAL_BYTES);
+  buffer: Uint8Array;
   pos = 0;
-  #view = new DataView(this.buffer.buffer);
+  #view: DataView;
   readonly #encoder = new TextEncoder();
+
+  /** `initialBytes`: the buffer's first size; it doubles as needed and is kept. */
+  constructor(initialBytes = INITIAL_BYTES) {
+    this.buffer = new Uint8Array(initialBytes);
+    this.#view = new DataView(this.buffer.buffer);
+  }
 
   /** Starts a new message, keeping the buffer. */
   reset(): void {
@@ -117,6 +123,13 @@ export class ProtobufWriter {
   /** Length-prefixed raw bytes. */
   bytes(value: Uint8Array): void {
     this.varint(value.length);
+    this.ensure(value.length);
+    this.buffer.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /** Raw bytes, already in wire format (no length). */
+  raw(value: Uint8Array): void {
     this.ensure(value.length);
     this.buffer.set(value, this.pos);
     this.pos += value.length;

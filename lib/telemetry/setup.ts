@@ -34,11 +34,13 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { ExportGate } from "./export_gate.ts";
+import { EncodingSpanProcessor } from "./encoding_span_processor.ts";
 import { createExportProbe } from "./export_probe.ts";
 import { PooledIdGenerator } from "./id_generator.ts";
 import { Level2Tracer } from "./level2_tracer.ts";
 import { LogShipper } from "./log_export.ts";
-import { OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
+import type { EncodedSpans } from "./otlp_protobuf_traces.ts";
+import { OtlpEncodedTraceExporter, OtlpProtobufTraceExporter } from "./otlp_trace_exporter.ts";
 import { W3CTraceContextLevel2Propagator } from "./trace_context.ts";
 import type { Logger } from "../log.ts";
 import type { TelemetryConfig } from "./config.ts";
@@ -107,17 +109,8 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     queueFill: (): number => counters.queueFill(),
   });
   const counters = new SpanPipelineCounters(gate);
-  const processor = options.processor ?? new BatchSpanProcessor({
-    exporter: counters.countingExporter(
-      options.exporter ?? createExporter(config),
-      exportHealthLogger(logger, config.tracesEndpoint, "Span"),
-    ),
-    maxQueueSize: config.batch.maxQueueSize,
-    maxExportBatchSize: config.batch.maxExportBatchSize,
-    scheduledDelayMillis: config.batch.scheduledDelayMs,
-    exportTimeoutMillis: config.exportTimeoutMs,
-    selfObsMeterProvider: counters.meterProvider,
-  });
+  const processor = options.processor ??
+    createSpanProcessor(config, counters, logger, options.exporter);
   const sampler = createSampler(config);
   const idGenerator = new PooledIdGenerator();
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(config)));
@@ -217,15 +210,62 @@ function idleTelemetry(
   };
 }
 
-function createExporter(config: TelemetryConfig): SpanExporter {
+/**
+ * The batch processor and its exporter. With OTLP/protobuf and our serializer (the default),
+ * spans are encoded as they end (`EncodingSpanProcessor`); otherwise the SDK's batch processor
+ * keeps span objects for the official serializers or for `exporter` (tests).
+ */
+function createSpanProcessor(
+  config: TelemetryConfig,
+  counters: SpanPipelineCounters,
+  logger: Logger,
+  exporter: SpanExporter | undefined,
+): SpanProcessor {
+  const onResult = exportHealthLogger(logger, config.tracesEndpoint, "Span");
+  const batch = {
+    maxQueueSize: config.batch.maxQueueSize,
+    maxExportBatchSize: config.batch.maxExportBatchSize,
+    scheduledDelayMillis: config.batch.scheduledDelayMs,
+    exportTimeoutMillis: config.exportTimeoutMs,
+    selfObsMeterProvider: counters.meterProvider,
+  };
   const options = {
     url: config.tracesEndpoint,
     headers: { ...config.headers },
     timeoutMillis: config.exportTimeoutMs,
   };
-  return config.protocol === "http/json"
-    ? new JsonExporter(options)
-    : new OtlpProtobufTraceExporter(options, config.serializer);
+  if (
+    exporter === undefined && config.protocol === "http/protobuf" && config.serializer === "fast"
+  ) {
+    const processor = new EncodingSpanProcessor({
+      ...batch,
+      maxQueueBytes: config.spanQueueMaxBytes,
+      exporter: counters.countingExporter(
+        new OtlpEncodedTraceExporter(options),
+        onResult,
+        countSpans,
+      ),
+    });
+    counters.watchQueueBytes({
+      queued: () => processor.queuedBytes,
+      capacity: config.spanQueueMaxBytes,
+    });
+    return processor;
+  }
+  return new BatchSpanProcessor({
+    ...batch,
+    exporter: counters.countingExporter(
+      exporter ??
+        (config.protocol === "http/json"
+          ? new JsonExporter(options)
+          : new OtlpProtobufTraceExporter(options, config.serializer)),
+      onResult,
+    ),
+  });
+}
+
+function countSpans(batch: EncodedSpans): number {
+  return batch.spans;
 }
 
 /** Builds the sampler named by OTEL_TRACES_SAMPLER. */

@@ -17,9 +17,15 @@ import type { ExportGate } from "./export_gate.ts";
 
 /** What the counters wrap: a span exporter or a log record exporter. */
 export interface CountableExporter<T> {
-  export(items: T[], done: (result: ExportResult) => void): void;
+  export(items: T, done: (result: ExportResult) => void): void;
   shutdown(): Promise<void>;
   forceFlush?(): Promise<void>;
+}
+
+/** A queue's size in bytes and its bound. */
+export interface QueueBytes {
+  queued(): number;
+  readonly capacity: number;
 }
 
 /** Running totals of the span pipeline. */
@@ -34,6 +40,10 @@ export interface SpanPipelineStats {
   queued: number;
   /** Capacity of the batch queue. */
   queueCapacity: number;
+  /** Encoded span bytes waiting or being exported, when the queue holds bytes (`EncodingSpanProcessor`). */
+  queuedBytes?: number;
+  /** The bound of `queuedBytes`. */
+  queueBytesCapacity?: number;
   /**
    * Local root spans (a new trace, or a remote parent's child) not recorded because the queue
    * was full or exports were failing (`ExportGate`). The spans under each are not recorded either
@@ -53,6 +63,7 @@ export class SpanPipelineCounters {
   #dropped = 0;
   #queueCapacity = 0;
   #readQueueSize: ObservableCallback | undefined;
+  #queueBytes: QueueBytes | undefined;
   readonly #gate: ExportGate | undefined;
   /** `span` or `log`, as in the SDK's `otel.sdk.processor.<signal>.*` instruments. */
   readonly #signal: string;
@@ -71,17 +82,21 @@ export class SpanPipelineCounters {
     getMeter: () => this.#meter(),
   };
 
-  /** Wraps `exporter` so that every export result is counted. */
+  /**
+   * Wraps `exporter` so that every export result is counted; `count` says how many spans (or
+   * records) an export holds, the array's length by default.
+   */
   countingExporter<T>(
     exporter: CountableExporter<T>,
     onResult?: (result: ExportResult) => void,
+    count: (items: T) => number = arrayLength,
   ): Required<CountableExporter<T>> {
     return {
-      export: (spans: T[], done: (result: ExportResult) => void) => {
-        exporter.export(spans, (result) => {
+      export: (items: T, done: (result: ExportResult) => void) => {
+        exporter.export(items, (result) => {
           const ok = result.code === ExportResultCode.SUCCESS;
-          if (ok) this.#exported += spans.length;
-          else this.#exportFailed += spans.length;
+          if (ok) this.#exported += count(items);
+          else this.#exportFailed += count(items);
           this.#gate?.onExportResult(ok, this.queueFill());
           onResult?.(result);
           done(result);
@@ -92,15 +107,24 @@ export class SpanPipelineCounters {
     };
   }
 
+  /** Reports a queue that is bounded in bytes too; its fill then counts for `queueFill()`. */
+  watchQueueBytes(queueBytes: QueueBytes): void {
+    this.#queueBytes = queueBytes;
+  }
+
   /** The totals so far. */
   snapshot(): SpanPipelineStats {
     const queued = this.#queued();
+    const bytes = this.#queueBytes;
     return {
       exported: this.#exported,
       exportFailed: this.#exportFailed,
       dropped: this.#dropped,
       queued,
       queueCapacity: this.#queueCapacity,
+      ...(bytes === undefined
+        ? {}
+        : { queuedBytes: bytes.queued(), queueBytesCapacity: bytes.capacity }),
       shed: this.#gate?.shed ?? 0,
       shedBridged: this.#gate?.bridged ?? 0,
       exportProbes: this.#gate?.probes ?? 0,
@@ -114,9 +138,11 @@ export class SpanPipelineCounters {
     return queued;
   }
 
-  /** How full the batch queue is, from 0 to 1. */
+  /** How full the batch queue is, from 0 to 1: by items, or by bytes when that is fuller. */
   queueFill(): number {
-    return this.#queueCapacity === 0 ? 0 : this.#queued() / this.#queueCapacity;
+    const items = this.#queueCapacity === 0 ? 0 : this.#queued() / this.#queueCapacity;
+    const bytes = this.#queueBytes;
+    return bytes === undefined ? items : Math.max(items, bytes.queued() / bytes.capacity);
   }
 
   #meter(): Meter {
@@ -150,4 +176,8 @@ export class SpanPipelineCounters {
     };
     return meter;
   }
+}
+
+function arrayLength(items: unknown): number {
+  return (items as unknown[]).length;
 }

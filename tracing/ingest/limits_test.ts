@@ -44,8 +44,8 @@ function floodedRequest(): Record<string, unknown> {
           traceId: TRACE_ID,
           spanId: SPAN_ID,
           name: "op",
-          startTimeUnixNano: "1000000000",
-          endTimeUnixNano: "2000000000",
+          startTimeUnixNano: "1700000000000000000",
+          endTimeUnixNano: "1700000001000000000",
           attributes,
           droppedAttributesCount: 5,
           events: Array.from({ length: 200 }, (_, i) => ({

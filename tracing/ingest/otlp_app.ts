@@ -30,6 +30,7 @@ import {
 import { decodeTraceSpans } from "./otlp_proto_spans.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { LogRecord, SpanRecord } from "../span_model.ts";
+import { keepPlausibleSpans } from "../span_times.ts";
 import type { WalRecord } from "./wal.ts";
 import type { LimitTally } from "./limits.ts";
 import type { TracingMetrics } from "../metrics.ts";
@@ -158,9 +159,10 @@ export function acceptPayload(
       : normalizeLogs(request, ids, limits);
   }
   if (result.tally !== undefined) countLimited(metrics, result.tally);
-  const items = result.items as readonly object[];
-  metrics.spansReceived.inc({ signal }, items.length + result.rejected);
+  metrics.spansReceived.inc({ signal }, result.items.length + result.rejected);
   if (result.rejected > 0) metrics.rejected.inc({ signal, reason: "invalid" }, result.rejected);
+  if (signal === "traces") result = withPlausibleTimes(result as Normalized<SpanRecord>, metrics);
+  const items = result.items as readonly object[];
   if (!pipeline.hasRoom(items.length)) return "overloaded";
   // Logged before the pipeline sees the items: a full batch may be written (and settled) at once.
   if (wal !== undefined && items.length > 0) {
@@ -183,6 +185,22 @@ export function acceptPayload(
     pipeline.acceptLogs((result as ReturnType<typeof normalizeLogs>).items);
   }
   return result;
+}
+
+/** Drops the spans whose times break the rule of span_times.ts, counted as `reason="time"`. */
+function withPlausibleTimes(
+  result: Normalized<SpanRecord>,
+  metrics: TracingMetrics,
+): Normalized<SpanRecord> {
+  const timed = keepPlausibleSpans(result.items, Date.now());
+  if (timed.rejected === 0) return result;
+  metrics.rejected.inc({ signal: "traces", reason: "time" }, timed.rejected);
+  return {
+    ...result,
+    items: timed.kept,
+    rejected: result.rejected + timed.rejected,
+    firstError: result.firstError ?? timed.firstError,
+  };
 }
 
 /** Adds what the limits cut to `/metrics`. */

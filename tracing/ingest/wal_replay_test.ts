@@ -121,3 +121,45 @@ Deno.test("POST /v1/traces answers 503 and takes nothing when the write-ahead lo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("replayWal() applies the span time rule to what an older build logged", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wal_times_" });
+  try {
+    // A record as a build without the rule logged it: one span ending at 2^64-1 ns.
+    const json = sampleTraceJson(TRACES[0]) as {
+      resourceSpans: { scopeSpans: { spans: { endTimeUnixNano: string }[] }[] }[];
+    };
+    json.resourceSpans[0]!.scopeSpans[0]!.spans[1]!.endTimeUnixNano = "18446744073709551615";
+    const old = await WriteAheadLog.open(join(dir, "wal"), { sync: false });
+    old.append(
+      {
+        signal: "traces",
+        encoding: "json",
+        payload: new TextEncoder().encode(JSON.stringify(json)),
+      },
+      [{}, {}],
+    );
+    const copy = await Deno.makeTempDir({ prefix: "wal_times_" });
+    await Deno.mkdir(join(copy, "wal"));
+    for await (const entry of Deno.readDir(join(dir, "wal"))) {
+      await Deno.copyFile(join(dir, "wal", entry.name), join(copy, "wal", entry.name));
+    }
+    old.close();
+    const replay = await openIngest(copy);
+    try {
+      assert.deepEqual(await replayWal(replay.wal, replay), { records: 1, items: 1 });
+      replay.pipeline.flush();
+      assert.equal(replay.store.spanCount(), 1, "the plausible span only");
+      const metrics = await replay.pipeline.metrics.rejected.get();
+      assert.deepEqual(
+        metrics.values.filter((v) => v.labels.reason === "time").map((v) => v.value),
+        [1],
+      );
+    } finally {
+      replay.close();
+      await Deno.remove(copy, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

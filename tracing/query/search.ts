@@ -1,6 +1,7 @@
 /** Trace search shared by the own API, Jaeger's v1 and v3 APIs and the trace page. */
 import type { StoredTrace, StoreQueries, TraceQuery } from "../store/query.ts";
 import { parseDuration, parseLimit, parseTags, parseTimeMicros } from "./params.ts";
+import { searchEndMicros } from "../span_times.ts";
 
 /** Reads a trace search from query parameters (own API and Jaeger v1 share the names). */
 export function readTraceQuery(
@@ -27,10 +28,12 @@ export function readTraceQuery(
   const start = get("start");
   const end = get("end");
   const lookback = get("lookback");
-  if (end !== undefined) result.endUs = parseTimeMicros("end", end);
+  // Without an end, a span dated far ahead (stored before times were checked) is left out.
+  result.endUs = end === undefined ? searchEndMicros(nowMs) : parseTimeMicros("end", end);
   if (start !== undefined) result.startUs = parseTimeMicros("start", start);
   else if (lookback !== undefined && lookback !== "custom") {
-    result.startUs = (result.endUs ?? nowMs * 1000) - parseDuration("lookback", lookback);
+    result.startUs = (end === undefined ? nowMs * 1000 : result.endUs) -
+      parseDuration("lookback", lookback);
   }
   return result;
 }

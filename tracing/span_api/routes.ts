@@ -10,6 +10,7 @@ import { parseTraceparent } from "../../lib/telemetry/traceparent.ts";
 import type { OpenSpans } from "./open_spans.ts";
 import { SPAN_KINDS, STATUS_ERROR, STATUS_OK, STATUS_UNSET, toKeyValues } from "../span_model.ts";
 import { isSpanId, isTraceId } from "../trace_id.ts";
+import { spanTimeBounds, timeProblem } from "../span_times.ts";
 
 const traceId = z.string().refine(isTraceId, "expected 32 hex digits");
 const spanId = z.string().refine(isSpanId, "expected 16 hex digits");
@@ -158,7 +159,13 @@ function optionalTime<K extends string>(
   }
   const fraction = /\.(\d{1,9})/.exec(text)?.[1] ?? "";
   const subMs = BigInt(fraction.padEnd(9, "0").slice(3) || "0");
-  return { [key]: BigInt(ms) * 1_000_000n + subMs } as { [P in K]?: bigint };
+  const nanos = BigInt(ms) * 1_000_000n + subMs;
+  // The rule every entrance applies (span_times.ts), checked here so the answer is a 400.
+  const problem = timeProblem(String(nanos), spanTimeBounds(Date.now()));
+  if (problem !== undefined) {
+    throw new HttpError(400, "invalid_time", `Invalid ${field} "${text}": it is ${problem}`);
+  }
+  return { [key]: nanos } as { [P in K]?: bigint };
 }
 
 function readTraceparent(text: string): { traceId: string; spanId: string } {

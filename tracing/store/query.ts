@@ -78,6 +78,15 @@ export interface MetricSpan {
   error: boolean;
 }
 
+/**
+ * Times and durations as numbers node:sqlite can read: a row stored before times were checked
+ * at ingest may hold more than 2^53 µs (or less than -2^53), which it refuses as a number.
+ */
+export const SAFE_START =
+  `MIN(MAX(start_us, -${Number.MAX_SAFE_INTEGER}), ${Number.MAX_SAFE_INTEGER}) AS start_us`;
+/** A duration clamped the same way, and to 0 from below. */
+export const SAFE_DURATION = `MIN(MAX(duration_us, 0), ${Number.MAX_SAFE_INTEGER}) AS duration_us`;
+
 /** SQLite's default cap on the terms of one compound select is 500. */
 const MAX_MERGED_OPERATIONS = 200;
 
@@ -139,6 +148,9 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
     const statement = db.prepare(
       `${arms.map(() => arm).join(" UNION ALL ")} ORDER BY 1 DESC, 2 DESC`,
     );
+    // A start stored before times were checked at ingest may pass 2^53 µs, which node:sqlite
+    // refuses as a number (and its iterator then ends silently): integers are read as BigInt.
+    statement.setReadBigInts(true);
     const params = arms.flatMap((operation) => [
       ...filters.params,
       service,
@@ -146,8 +158,8 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       ...filters.timeParams,
     ]);
     const ids = new Set<string>();
-    for (const row of statement.iterate(...params) as Iterable<{ trace_id: string; hit: number }>) {
-      if (row.hit !== 1) continue;
+    for (const row of statement.iterate(...params) as Iterable<{ trace_id: string; hit: bigint }>) {
+      if (row.hit !== 1n) continue;
       ids.add(row.trace_id);
       if (ids.size === limit) break;
     }
@@ -247,16 +259,16 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       // By operation, so that each operation's spans since `sinceUs` are one index range.
       const rows = operation === undefined
         ? db.prepare(
-          `SELECT duration_us, error FROM spans WHERE service = ? AND operation IN
+          `SELECT ${SAFE_DURATION}, error FROM spans WHERE service = ? AND operation IN
            (SELECT operation FROM operations WHERE service = ?) AND start_us >= ?`,
         ).all(service, service, sinceUs)
         : kind === undefined
         ? db.prepare(
-          `SELECT duration_us, error FROM spans
+          `SELECT ${SAFE_DURATION}, error FROM spans
            WHERE service = ? AND operation = ? AND start_us >= ?`,
         ).all(service, operation, sinceUs)
         : db.prepare(
-          `SELECT duration_us, error FROM spans
+          `SELECT ${SAFE_DURATION}, error FROM spans
            WHERE service = ? AND operation = ? AND start_us >= ? AND kind = ?`,
         ).all(service, operation, sinceUs, kind);
       return (rows as { duration_us: number; error: number }[])
@@ -267,7 +279,7 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
       // By operation, so that each operation's spans in the window are one index range.
       const kindList = kinds.map(() => "?").join(", ");
       const statement = db.prepare(
-        `SELECT service, operation, start_us, duration_us, error FROM spans
+        `SELECT service, operation, ${SAFE_START}, ${SAFE_DURATION}, error FROM spans
          WHERE service = ? AND operation IN (SELECT operation FROM operations
            WHERE service = ? AND kind IN (${kindList}))
          AND kind IN (${kindList}) AND start_us BETWEEN ? AND ? LIMIT ?`,

@@ -5,6 +5,7 @@
  * `(service, operation, start_us)` index.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { SAFE_DURATION } from "./query.ts";
 
 /** Where the next chunk starts: after this span. */
 export interface ScanCursor {
@@ -42,11 +43,9 @@ export interface SpanScan {
 
 /** Builds the chunked read over an open database whose schema is in place. */
 export function createSpanScan(db: DatabaseSync): SpanScan {
-  // A duration stored before times were checked at ingest may pass 2^53, which node:sqlite
-  // refuses to read as a number: it is clamped in SQL.
+  // The caller's window bounds the start; the duration is clamped (see SAFE_DURATION).
   const chunk = db.prepare(
-    `SELECT start_us, rowid AS row_id, MIN(MAX(duration_us, 0), ${Number.MAX_SAFE_INTEGER}) AS
-       duration_us, error
+    `SELECT start_us, rowid AS row_id, ${SAFE_DURATION}, error
      FROM spans WHERE service = ? AND operation = ? AND start_us <= ?
        AND (start_us, rowid) > (?, ?)
      ORDER BY start_us, rowid LIMIT ?`,

@@ -6,7 +6,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { type LogRecord, nanosToMicros, type SpanRecord } from "../span_model.ts";
 import { createLogQueries, type LogQueries } from "./log_query.ts";
-import { createStoreQueries, type StoreQueries } from "./query.ts";
+import { createStoreQueries, SAFE_START, type StoreQueries } from "./query.ts";
 import { prepareSchema } from "./schema.ts";
 import { createSpanScan, type SpanScan } from "./span_scan.ts";
 import { createSpanRows, type SpanRows } from "./write.ts";
@@ -100,7 +100,7 @@ function createStore(db: DatabaseSync, path: string): TraceStore {
           (db.prepare("SELECT COUNT(*) AS n FROM spans").get() as { n: number }).n,
         );
         if (count === 0) break;
-        const row = db.prepare("SELECT start_us FROM spans ORDER BY start_us LIMIT 1 OFFSET ?")
+        const row = db.prepare(`SELECT ${SAFE_START} FROM spans ORDER BY start_us LIMIT 1 OFFSET ?`)
           .get(Math.floor(count / 10)) as { start_us: number } | undefined;
         const cutoff = row?.start_us ?? Number.MAX_SAFE_INTEGER;
         deleted += Number(db.prepare("DELETE FROM spans WHERE start_us <= ?").run(cutoff).changes);

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -65,9 +66,10 @@ func (e *httpError) Error() string { return e.message }
 // routes answers GET /users/{username}, POST /users and GET /health as user/app.ts does.
 func routes(store *userStore, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
-	handle := func(pattern string, h func(*http.Request) (int, any, error)) {
+	// A handler returns its status and body, or an error; it may set headers on w.
+	handle := func(pattern string, h func(http.ResponseWriter, *http.Request) (int, any, error)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			status, body, err := h(r)
+			status, body, err := h(w, r)
 			var he *httpError
 			if errors.As(err, &he) {
 				status, body = he.status, map[string]any{
@@ -85,11 +87,12 @@ func routes(store *userStore, logger *slog.Logger) *http.ServeMux {
 		})
 	}
 
-	handle("GET /health", func(*http.Request) (int, any, error) {
+	handle("GET /health", func(w http.ResponseWriter, _ *http.Request) (int, any, error) {
+		w.Header().Set("cache-control", "no-store")
 		return http.StatusOK, map[string]string{"status": "ok", "service": "user"}, nil
 	})
 
-	handle("GET /users/{username}", func(r *http.Request) (int, any, error) {
+	handle("GET /users/{username}", func(_ http.ResponseWriter, r *http.Request) (int, any, error) {
 		username, err := usernameParam(r.PathValue("username"))
 		if err != nil {
 			return 0, nil, err
@@ -102,7 +105,7 @@ func routes(store *userStore, logger *slog.Logger) *http.ServeMux {
 		return http.StatusOK, u, nil
 	})
 
-	handle("POST /users", func(r *http.Request) (int, any, error) {
+	handle("POST /users", func(w http.ResponseWriter, r *http.Request) (int, any, error) {
 		var input struct {
 			Username string `json:"username"`
 			Email    string `json:"email"`
@@ -111,13 +114,16 @@ func routes(store *userStore, logger *slog.Logger) *http.ServeMux {
 		decoder := json.NewDecoder(io.LimitReader(r.Body, maxBodyBytes))
 		decoder.DisallowUnknownFields()
 		if err := decoder.Decode(&input); err != nil {
+			if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+				return 0, nil, &httpError{400, "invalid_request", "Invalid body: \"body\": Unrecognized key: " + field}
+			}
 			return 0, nil, &httpError{400, "malformed_json", fmt.Sprintf("Malformed JSON body: %v", err)}
 		}
 		if _, err := usernameParam(input.Username); err != nil {
 			return 0, nil, err
 		}
-		if _, err := mail.ParseAddress(input.Email); err != nil {
-			return 0, nil, &httpError{400, "invalid_request", fmt.Sprintf("Invalid body: \"email\": %v", err)}
+		if address, err := mail.ParseAddress(input.Email); err != nil || address.Address != input.Email {
+			return 0, nil, &httpError{400, "invalid_request", "Invalid body: \"email\": expected a valid email address"}
 		}
 		fullName := strings.TrimSpace(input.FullName)
 		if fullName == "" {
@@ -129,6 +135,7 @@ func routes(store *userStore, logger *slog.Logger) *http.ServeMux {
 			return 0, nil, &httpError{409, "user_exists", fmt.Sprintf("User %q already exists", u.Username)}
 		}
 		logger.InfoContext(r.Context(), "User created", "username", u.Username)
+		w.Header().Set("location", "/users/"+url.PathEscape(u.Username))
 		return http.StatusCreated, u, nil
 	})
 	return mux

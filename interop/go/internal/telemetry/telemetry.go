@@ -6,6 +6,8 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -15,8 +17,17 @@ import (
 )
 
 // Start installs the global tracer provider and propagator; the returned function flushes and
-// shuts the provider down.
+// shuts the provider down. OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none keep the no-op
+// provider, but context still propagates.
 func Start(ctx context.Context) (func(context.Context) error, error) {
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(
+		propagation.TraceContext{},
+		propagation.Baggage{},
+	))
+	if strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true") ||
+		os.Getenv("OTEL_TRACES_EXPORTER") == "none" {
+		return func(context.Context) error { return nil }, nil
+	}
 	exporter, err := otlptracehttp.New(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("OTLP exporter: %w", err)
@@ -34,9 +45,5 @@ func Start(ctx context.Context) (func(context.Context) error, error) {
 		sdktrace.WithResource(res),
 	)
 	otel.SetTracerProvider(provider)
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(
-		propagation.TraceContext{},
-		propagation.Baggage{},
-	))
 	return provider.Shutdown, nil
 }
