@@ -36,7 +36,6 @@ export interface JaegerSpan {
   logs: { timestamp: number; fields: JaegerTag[] }[];
   processID: string;
   warnings: string[] | null;
-  flags: number;
 }
 
 /** A Jaeger trace. */
@@ -108,8 +107,8 @@ function toJaegerSpan(span: SpanRecord, processID: string, logs: LogRecord[]): J
       })),
     ].sort((a, b) => a.timestamp - b.timestamp),
     processID,
+    // Jaeger's OTLP translation keeps no trace flags, so its JSON never has `flags`.
     warnings: null,
-    flags: span.flags & 0xff || 1,
   };
 }
 

@@ -92,7 +92,7 @@ Deno.test("GET /api/dependencies reads endTs and lookback in milliseconds, as Ja
     await t.step("endTs and a lookback of one hour keep the recent edge", async () => {
       const { body } = await read(`endTs=${endTs}&lookback=3600000`);
       assert.deepEqual(body.data, [{ parent: "order", child: "user", callCount: 2 }]);
-      assert.equal(body.total, 1);
+      assert.equal(body.total, 0, "jaeger-query counts only listings");
       assert.equal(body.errors, null);
     });
     await t.step("an earlier endTs moves the window back", async () => {

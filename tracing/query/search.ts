@@ -7,15 +7,16 @@ import { searchEndMicros } from "../span_times.ts";
 export function readTraceQuery(
   query: (name: string) => string | undefined,
   queries: (name: string) => string[] | undefined,
-  nowMs = Date.now(),
+  options: { nowMs?: number; defaultLimit?: number } = {},
 ): TraceQuery {
+  const nowMs = options.nowMs ?? Date.now();
   const get = (name: string) => {
     const value = query(name);
     return value === undefined || value === "" ? undefined : value;
   };
   const result: TraceQuery = {
     tags: parseTags([...(queries("tags") ?? []), ...(queries("tag") ?? [])]),
-    limit: parseLimit(get("limit"), 20),
+    limit: parseLimit(get("limit"), options.defaultLimit ?? 20),
   };
   const service = get("service");
   const operation = get("operation");
