@@ -12,7 +12,7 @@ import { JaegerProcess } from "../lib/testing/jaeger.ts";
 import { waitFor } from "../lib/testing/wait.ts";
 import { startTracingProcess } from "../tracing/testing/service.ts";
 import { startOrderUserPair } from "./_fixture.ts";
-import { otlpSpans, sorted, v1List, v1Trace, v1TraceIds, v3TraceIds } from "./_jaeger_parity.ts";
+import { otlpSpans, sorted, v1List, v1Trace, v1TraceIds } from "./_jaeger_parity.ts";
 import { startMessaging } from "./_messaging.ts";
 
 // deno-lint-ignore no-explicit-any
