@@ -5,7 +5,7 @@
 import type { ConsumedMessage } from "../lib/amqp/message.ts";
 import { PermanentMessageError } from "../lib/amqp/consume.ts";
 import type { FaultRegistry } from "../lib/faults/registry.ts";
-import { markActiveSpan } from "../lib/faults/span_marks.ts";
+import { delayMark, markActiveSpan } from "../lib/faults/span_marks.ts";
 import { PROCESSING_ERRORS, SLOW_CONSUMER } from "./faults.ts";
 import {
   decodeMessage,
@@ -70,10 +70,7 @@ export function createWork(options: WorkOptions): Work {
     if (ms > 0) await sleep(Math.round(ms));
     const slow = options.faults.delay(SLOW_CONSUMER);
     if (slow !== undefined) {
-      markActiveSpan({
-        name: SLOW_CONSUMER,
-        parameters: { delay_ms: slow.delayMs, jitter_ms: slow.jitterMs, applied_delay_ms: slow.ms },
-      });
+      markActiveSpan(delayMark(SLOW_CONSUMER, slow));
       await sleep(slow.ms);
     }
     const failure = options.faults.hits(PROCESSING_ERRORS);

@@ -1,34 +1,23 @@
 import assert from "node:assert/strict";
 import { startOrderUserPair, telemetryEnv } from "../e2e/_fixture.ts";
 import { type SinkSpan, SpanKindNumber, startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { REPO_ROOT } from "../lib/testing/service_process.ts";
+import { LoadProcess } from "../lib/testing/load_process.ts";
 
 Deno.test("deno task load starts traces with its CLIENT spans and marks them synthetic in every service", async () => {
   const sink = startOtlpSink();
   const env = telemetryEnv(sink.endpoint, "sdk");
   const pair = await startOrderUserPair(env);
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--allow-net",
-        "--allow-env",
-        "--allow-sys=hostname",
-        "load/main.ts",
-        "--rate=20",
-        "--duration=2",
-        `--user-url=${pair.user.url}`,
-        `--order-url=${pair.order.url}`,
-        "--mix=send_high=0,send_normal=0,send_low=0,send_bulk=0",
-      ],
-      cwd: REPO_ROOT,
-      env: { ...env, OTEL_BSP_SCHEDULE_DELAY: "100" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const load = new LoadProcess([
+      "--rate=20",
+      "--duration=2",
+      `--user-url=${pair.user.url}`,
+      `--order-url=${pair.order.url}`,
+      "--mix=send_high=0,send_normal=0,send_low=0,send_bulk=0",
+    ], { ...env, OTEL_BSP_SCHEDULE_DELAY: "100" });
+    const output = await load.finished();
+    const stdout = output.summary;
+    assert.equal(output.code, 0, output.progress);
     const rows = Object.fromEntries(
       stdout.split("\n").map((line) => line.trim().split(/\s+/)).map((cells) => [cells[0], cells]),
     );

@@ -4,7 +4,7 @@
  */
 import { delayFault, shareFault } from "../lib/faults/fault.ts";
 import type { FaultRegistry } from "../lib/faults/registry.ts";
-import { markActiveSpan } from "../lib/faults/span_marks.ts";
+import { delayMark, markActiveSpan, sleep } from "../lib/faults/span_marks.ts";
 import { type UserDirectory, UserServiceUnavailableError } from "../user/client.ts";
 
 const SLOW_USER_CALL = "slow_user_call";
@@ -26,23 +26,15 @@ export const ORDER_FAULTS = [
 /** `users` with the faults acting on each lookup. */
 export function withUserCallFaults(
   users: UserDirectory,
-  options: { faults: FaultRegistry; sleep?: (ms: number) => Promise<void> },
+  options: { faults: FaultRegistry },
 ): UserDirectory {
   const { faults } = options;
-  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   return {
     reachable: () => users.reachable(),
     async find(username) {
       const slow = faults.delay(SLOW_USER_CALL);
       if (slow !== undefined) {
-        markActiveSpan({
-          name: SLOW_USER_CALL,
-          parameters: {
-            delay_ms: slow.delayMs,
-            jitter_ms: slow.jitterMs,
-            applied_delay_ms: slow.ms,
-          },
-        });
+        markActiveSpan(delayMark(SLOW_USER_CALL, slow));
         await sleep(slow.ms);
       }
       const failure = faults.hits(USER_ERRORS);

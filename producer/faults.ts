@@ -6,7 +6,13 @@
 import { PublishError } from "../lib/amqp/publish.ts";
 import { delayFault, shareFault } from "../lib/faults/fault.ts";
 import type { FaultRegistry } from "../lib/faults/registry.ts";
-import { epochNow, type FaultMark, withHeldFaults } from "../lib/faults/span_marks.ts";
+import {
+  delayMark,
+  epochNow,
+  type FaultMark,
+  sleep,
+  withHeldFaults,
+} from "../lib/faults/span_marks.ts";
 import type { MessagePublisher } from "./sender.ts";
 
 const PUBLISH_DELAY = "publish_delay";
@@ -28,10 +34,9 @@ export const PRODUCER_FAULTS = [
 /** `publisher` with the faults acting on each publish. */
 export function withPublishFaults(
   publisher: MessagePublisher,
-  options: { faults: FaultRegistry; sleep?: (ms: number) => Promise<void> },
+  options: { faults: FaultRegistry },
 ): MessagePublisher {
   const { faults } = options;
-  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   return {
     get ready() {
       return publisher.ready;
@@ -44,14 +49,7 @@ export function withPublishFaults(
       const marks: FaultMark[] = [];
       if (slow !== undefined) {
         await sleep(slow.ms);
-        marks.push({
-          name: PUBLISH_DELAY,
-          parameters: {
-            delay_ms: slow.delayMs,
-            jitter_ms: slow.jitterMs,
-            applied_delay_ms: slow.ms,
-          },
-        });
+        marks.push(delayMark(PUBLISH_DELAY, slow));
       }
       if (failure !== undefined) {
         marks.push({ name: CONFIRM_FAILURES, parameters: { rate: failure.rate } });

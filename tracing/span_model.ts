@@ -43,6 +43,8 @@ export interface SpanLink {
   spanId: string;
   traceState: string;
   attributes: KeyValue[];
+  /** The linked context's W3C trace flags and OTLP's is-remote bits; absent when 0. */
+  flags?: number;
   /** Attributes the sender or the ingest limits dropped; absent when none. */
   droppedAttributesCount?: number;
 }

@@ -12,6 +12,7 @@ import {
   type Span,
   trace,
 } from "@opentelemetry/api";
+import type { DrawnDelay } from "./registry.ts";
 
 /** One fault's mark on a span: its name and the attributes of its event. */
 export interface FaultMark {
@@ -69,4 +70,17 @@ export function takeHeldFaults(from: Context = context.active()): HeldFaults | u
 /** Now, in epoch milliseconds with sub-millisecond precision, as span start times take it. */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** The mark of a delay fault: its parameters and the delay it drew for this call. */
+export function delayMark(name: string, drawn: DrawnDelay): FaultMark {
+  return {
+    name,
+    parameters: { delay_ms: drawn.delayMs, jitter_ms: drawn.jitterMs, applied_delay_ms: drawn.ms },
+  };
+}
+
+/** Waits `ms` milliseconds: the delay itself. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,7 @@
  * through, so calls queue behind each other.
  */
 import type { FaultRegistry } from "./registry.ts";
-import { epochNow, type FaultMark, withHeldFaults } from "./span_marks.ts";
+import { delayMark, epochNow, type FaultMark, sleep, withHeldFaults } from "./span_marks.ts";
 
 /** Which of the registry's faults act on the store. */
 export interface StoreFaultNames {
@@ -20,10 +20,9 @@ export interface StoreFaultNames {
  */
 export function withStoreFaults<S extends object>(
   store: S,
-  options: { faults: FaultRegistry; names: StoreFaultNames; sleep?: (ms: number) => Promise<void> },
+  options: { faults: FaultRegistry; names: StoreFaultNames },
 ): S {
   const { faults, names } = options;
-  const sleep = options.sleep ?? delay;
   const pool = new OneAtATime();
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     const slow = faults.delay(names.slow);
@@ -39,14 +38,7 @@ export function withStoreFaults<S extends object>(
       }
       if (slow !== undefined) {
         await sleep(slow.ms);
-        marks.push({
-          name: names.slow,
-          parameters: {
-            delay_ms: slow.delayMs,
-            jitter_ms: slow.jitterMs,
-            applied_delay_ms: slow.ms,
-          },
-        });
+        marks.push(delayMark(names.slow, slow));
       }
       return await withHeldFaults({ startTime, marks, taken: false }, work);
     } finally {
@@ -74,8 +66,4 @@ class OneAtATime {
     this.#tail = before.then(() => turn);
     return before.then(() => release);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

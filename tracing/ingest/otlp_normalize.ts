@@ -186,11 +186,13 @@ function span(
       const link = object(l, "link");
       const linkTraceState = str(link.traceState, lim);
       const linkAttributes = attributes(link, lim);
+      const flags = Number(link.flags ?? 0) || 0;
       return withDropped<SpanLink>({
         traceId: id(link.traceId, ids, 16, "link.traceId", false),
         spanId: id(link.spanId, ids, 8, "link.spanId", false),
         traceState: linkTraceState,
         attributes: linkAttributes.kept,
+        ...(flags === 0 ? {} : { flags }),
       }, linkAttributes.dropped);
     }),
     status: {

@@ -289,7 +289,10 @@ function link(r: ProtoReader, end: number, limiter: Limiter): RawLink {
     else if (field === 3) link.traceState = r.string();
     else if (field === 4) dropped += readAttribute(r, r.messageEnd(end), link.attributes, limiter);
     else if (field === 5) dropped += r.uint32();
-    else r.skip(tag & 7);
+    else if (field === 6 && (tag & 7) === 5) {
+      const flags = r.fixed32();
+      if (flags !== 0) link.flags = flags;
+    } else r.skip(tag & 7);
   }
   r.finish(end);
   if (dropped > 0) link.droppedAttributesCount = dropped;

@@ -36,7 +36,6 @@ export interface JaegerSpan {
   logs: { timestamp: number; fields: JaegerTag[] }[];
   processID: string;
   warnings: string[] | null;
-  flags: number;
 }
 
 /** A Jaeger trace. */
@@ -69,7 +68,18 @@ export function toJaegerTrace(trace: StoredTrace): JaegerTrace {
   const spans = trace.spans.map((span) =>
     toJaegerSpan(span, processOf(span), logsBySpan.get(span.spanId) ?? [])
   );
-  return { traceID: trace.spans[0]?.traceId ?? "", spans, processes, warnings: null };
+  return {
+    traceID: trace.spans[0]?.traceId ?? "",
+    spans,
+    processes,
+    warnings: trace.omitted === undefined ? null : [omittedWarning(trace.omitted)],
+  };
+}
+
+/** What Jaeger UI shows of a trace the read limit cut. */
+function omittedWarning(omitted: { spans: number; logs: number }): string {
+  return `Trace too large to return whole: ${omitted.spans} later spans and ${omitted.logs} ` +
+    "log records are left out";
 }
 
 function toJaegerSpan(span: SpanRecord, processID: string, logs: LogRecord[]): JaegerSpan {
@@ -108,8 +118,8 @@ function toJaegerSpan(span: SpanRecord, processID: string, logs: LogRecord[]): J
       })),
     ].sort((a, b) => a.timestamp - b.timestamp),
     processID,
+    // Jaeger's OTLP translation keeps no trace flags, so its JSON never has `flags`.
     warnings: null,
-    flags: span.flags & 0xff || 1,
   };
 }
 

@@ -107,19 +107,28 @@ export function readFindTracesQuery(url: string): TraceQuery {
   if (durationMin !== undefined) query.minDurationUs = parseGoDurationMicros(durationMin);
   if (durationMax !== undefined) query.maxDurationUs = parseGoDurationMicros(durationMax);
   const raw = get("query.rawTraces");
-  if (raw !== undefined) parseGoBool(raw); // Traces are served as stored either way.
+  if (raw !== undefined) parseGoBool(raw);
   return query;
 }
 
-/** Checks GetTrace's optional parameters; they only narrow where Jaeger's storage looks. */
-export function checkGetTraceParams(url: string): void {
+/** Whether a search asks for traces without Jaeger's adjustments (`query.rawTraces`). */
+export function readFindTracesRaw(url: string): boolean {
+  const raw = readV3Params(url, FIND_TRACES_PARAMS)("query.rawTraces");
+  return raw !== undefined && parseGoBool(raw);
+}
+
+/**
+ * Checks GetTrace's optional parameters: times only narrow where Jaeger's storage looks;
+ * resolves to `rawTraces` (no adjustments).
+ */
+export function checkGetTraceParams(url: string): boolean {
   const get = readV3Params(url, GET_TRACE_PARAMS);
   const start = get("startTime");
   const end = get("endTime");
   const raw = get("rawTraces");
   if (start !== undefined) parseRfc3339(start);
   if (end !== undefined) parseRfc3339(end);
-  if (raw !== undefined) parseGoBool(raw);
+  return raw !== undefined && parseGoBool(raw);
 }
 
 /** Reads GetOperations' parameters; `spanKind` must be one of OpenTelemetry's kinds. */

@@ -87,7 +87,8 @@ export const JaegerTraceSchema = z.strictObject({
     logs: z.array(z.strictObject({ timestamp: z.number().int(), fields: z.array(tag) })),
     processID: z.string(),
     warnings: z.array(z.string()).nullable(),
-    flags: z.number().int(),
+    // Jaeger v2 never writes it (its OTLP translation keeps no trace flags); the UI has it optional.
+    flags: z.number().int().optional(),
   })),
   processes: z.record(z.string(), z.strictObject({ serviceName: z.string(), tags: z.array(tag) })),
   warnings: z.array(z.string()).nullable(),

@@ -3,10 +3,13 @@
  * service with a short alert interval and a webhook to a local receiver, the services it lists on
  * its Faults page, and `load/main.ts` sending traffic at them until the test stops it.
  */
+import assert from "node:assert/strict";
 import { freePort } from "../../lib/testing/free_port.ts";
-import { REPO_ROOT, ServiceGroup, type ServiceProcess } from "../../lib/testing/service_process.ts";
+import { LoadProcess } from "../../lib/testing/load_process.ts";
+import { ServiceGroup, type ServiceProcess } from "../../lib/testing/service_process.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 import { startTracingProcess, type TracingProcess } from "../testing/service.ts";
+import type { BrowserPage } from "./_browser.ts";
 
 /** A POST the webhook receiver got. */
 export interface WebhookCall {
@@ -46,43 +49,6 @@ export class WebhookReceiver {
 
   close(): Promise<void> {
     return this.#server.shutdown();
-  }
-}
-
-/** `load/main.ts` running as its own process, as `deno task load` runs it. */
-export class LoadProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #output: Promise<[string, string]>;
-
-  constructor(args: readonly string[], env: Record<string, string>) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--allow-net",
-        "--allow-env",
-        "--allow-sys=hostname",
-        "load/main.ts",
-        ...args,
-      ],
-      cwd: REPO_ROOT,
-      env,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
-    this.#output = Promise.all([text(this.#child.stdout), text(this.#child.stderr)]);
-  }
-
-  /** Stops it as Ctrl-C would and returns its exit code, summary table (stdout) and progress. */
-  async stop(): Promise<{ code: number; summary: string; progress: string }> {
-    try {
-      this.#child.kill("SIGINT");
-    } catch {
-      // Already ended by its --duration.
-    }
-    const [{ code }, [summary, progress]] = await Promise.all([this.#child.status, this.#output]);
-    return { code, summary, progress };
   }
 }
 
@@ -188,4 +154,24 @@ export async function monitorP99(
     .map((point) => Number(point.gaugeValue?.doubleValue))
     .filter((value) => Number.isFinite(value));
   return values.at(-1);
+}
+
+/**
+ * A step runner for a scenario's test steps: each step ends with a screenshot named
+ * `<prefix>-<step>` and fails on any console error the page logged.
+ */
+export function screenshotSteps(
+  t: Deno.TestContext,
+  browser: BrowserPage,
+  prefix: string,
+): (name: string, check: () => Promise<void>) => Promise<boolean> {
+  return (name, check) =>
+    t.step(name, async () => {
+      try {
+        await check();
+      } finally {
+        await browser.screenshot(`${prefix}-${name.split(":")[0]}`);
+      }
+      assert.deepEqual(browser.problems, [], "console errors");
+    });
 }

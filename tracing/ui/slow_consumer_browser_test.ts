@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { connectOrFail, deleteQueues, uniqueQueueName } from "../../lib/testing/amqp.ts";
 import { waitFor } from "../../lib/testing/wait.ts";
 import { type BrowserPage, openBrowser } from "./_browser.ts";
-import { startFaultScenario } from "./_fault_scenario.ts";
+import { screenshotSteps, startFaultScenario } from "./_fault_scenario.ts";
 
 const RULE = "consumer p99";
 const THRESHOLD_MS = 300;
@@ -95,16 +95,8 @@ Deno.test("The slow-consumer scenario: the queue builds up as broker wait, the a
   let browser: BrowserPage | undefined;
   try {
     browser = await openBrowser(scenario.tracing.queryUrl);
-    const { page, problems } = browser;
-    const step = (name: string, check: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await check();
-        } finally {
-          await browser!.screenshot(`slow-consumer-${name.split(":")[0]}`);
-        }
-        assert.deepEqual(problems, [], "console errors");
-      });
+    const { page } = browser;
+    const step = screenshotSteps(t, browser, "slow-consumer");
     const consumerFault = () =>
       page.locator('section[data-service="consumer"] tr[data-fault="slow_consumer"]');
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { waitFor } from "../../lib/testing/wait.ts";
 import { type BrowserPage, openBrowser } from "./_browser.ts";
-import { monitorP99, startFaultScenario } from "./_fault_scenario.ts";
+import { monitorP99, screenshotSteps, startFaultScenario } from "./_fault_scenario.ts";
 
 const RULE = "user lookups p99";
 const OPERATION = "GET /users/:username";
@@ -59,16 +59,8 @@ Deno.test("The slow-query scenario: the fault shows in p99, the alert, the webho
   let browser: BrowserPage | undefined;
   try {
     browser = await openBrowser(tracing.queryUrl);
-    const { page, problems } = browser;
-    const step = (name: string, check: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await check();
-        } finally {
-          await browser!.screenshot(`slow-query-${name.split(":")[0]}`);
-        }
-        assert.deepEqual(problems, [], "console errors");
-      });
+    const { page } = browser;
+    const step = screenshotSteps(t, browser, "slow-query");
     const userFault = () =>
       page.locator('section[data-service="user"] tr[data-fault="slow_query"]');
 
