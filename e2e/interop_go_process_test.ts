@@ -100,7 +100,7 @@ Deno.test("a Go client's span is the root of an order → user trace", async (t)
 
 // Go's net/http sends the header as `Traceparent`; Deno 2.9.6's Deno.serve hands HTTP/1 header
 // names to its propagator as spelled on the wire and finds no `traceparent` (fixed upstream in
-// denoland/deno#36840, which 2.9.6 does not have). This pins the break so that an upgrade that mends it shows.
+// denoland/deno#36840, which 2.9.6 does not have). Pinned, so that an upgrade that mends it shows.
 Deno.test("a Go client's trace does not continue into order in Deno telemetry mode", async (t) => {
   await withGoClientOrder("deno", async ({ result, stores }) => {
     const goTrace = String(result.trace_id);
