@@ -261,12 +261,12 @@ function deeplyNestedSpan(levels: number): Uint8Array {
   }
   const value = prefixes.reverse().flat();
   const kv = [0x0a, 1, 0x64, 0x12, ...varint(value.length), ...value];
-  const fixed64 = (n: number) => [n, 0, 0, 0, 0, 0, 0, 0];
+  const fixed64 = (n: bigint) => [...new Uint8Array(new BigUint64Array([n]).buffer)];
   const span = [
     ...[0x0a, 16, ...Array(16).fill(1)],
     ...[0x12, 8, ...Array(8).fill(2)],
-    ...[0x39, ...fixed64(1)],
-    ...[0x41, ...fixed64(2)],
+    ...[0x39, ...fixed64(1_700_000_000_000_000_000n)],
+    ...[0x41, ...fixed64(1_700_000_001_000_000_000n)],
     ...[0x4a, ...varint(kv.length), ...kv],
     ...[0x4a, 7, 0x0a, 1, 0x6b, 0x12, 2, 0x10, 0x00], // k = { boolValue: false }, kept
   ];
