@@ -6,30 +6,20 @@
  * counts the rest, memory stays near where it was, and the search and the page stay small.
  */
 import assert from "node:assert/strict";
+import { fixed64, varint } from "./testing/protobuf_bytes.ts";
 import { startTracingProcess } from "./testing/service.ts";
 
 const ATTRIBUTES = 4_190_000;
 const MiB = 1024 * 1024;
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  while (value > 0x7f) {
-    out.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  out.push(value);
-  return out;
-}
-
 /** An export request of one span of service "flood" with `attributes` empty attributes. */
 function floodRequest(traceByte: number, attributes: number): Uint8Array<ArrayBuffer> {
-  const time = (ns: bigint) => [...new Uint8Array(new BigUint64Array([ns]).buffer)];
   const head = [
     ...[0x0a, 16, ...Array(16).fill(traceByte)],
     ...[0x12, 8, ...Array(8).fill(2)],
     ...[0x2a, 2, 0x6f, 0x70], // name "op"
-    ...[0x39, ...time(1_700_000_000_000_000_000n)],
-    ...[0x41, ...time(1_700_000_001_000_000_000n)],
+    ...[0x39, ...fixed64(1_700_000_000_000_000_000n)],
+    ...[0x41, ...fixed64(1_700_000_001_000_000_000n)],
   ];
   const spanLength = head.length + attributes * 2;
   const text = (s: string) => [...new TextEncoder().encode(s)];
