@@ -21,6 +21,8 @@ export interface TracedDatabase {
   all<T>(sql: string, params?: readonly SqlValue[]): T[];
   /** Runs schema statements (untraced: they run once at start). */
   exec(sql: string): void;
+  /** The column names of `table`, empty when it does not exist (untraced: a start-up probe). */
+  columns(table: string): string[];
   /** Whether the database answers a trivial query (untraced, for `/ready`). */
   ping(): boolean;
   close(): void;
@@ -75,6 +77,9 @@ export function openDatabase(path: string, options: { tracer: Tracer }): TracedD
     all: <T>(sql: string, params: readonly SqlValue[] = []) =>
       traced(sql, (s) => s.all(...params)) as T[],
     exec: (sql) => db.exec(sql),
+    columns: (table) =>
+      (db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as { name: string }[])
+        .map((column) => column.name),
     ping: () => {
       try {
         return db.isOpen && db.prepare("SELECT 1").get() !== undefined;

@@ -154,8 +154,7 @@ function orderTotalCents(quantity: number, unitPriceCents: number): number {
  * them once, recomputing each total exactly from its quantity and unit price.
  */
 function migrateRealPrices(db: TracedDatabase): void {
-  const columns = db.all<{ name: string }>("SELECT name FROM pragma_table_info('orders')");
-  if (!columns.some((column) => column.name === "unit_price")) return;
+  if (!db.columns("orders").includes("unit_price")) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec(`ALTER TABLE orders ADD COLUMN unit_price_cents INTEGER NOT NULL DEFAULT 0;

@@ -22,10 +22,26 @@ Deno.test("createOrderStore() moves prices stored as REAL to exact cents", async
     const order = await store.get(1);
     assert.equal(order?.unit_price, 0.1);
     assert.equal(order?.total, 0.3);
-    const columns = db.all<{ name: string }>("SELECT name FROM pragma_table_info('orders')")
-      .map((column) => column.name);
+    const columns = db.columns("orders");
     assert.ok(columns.includes("unit_price_cents") && !columns.includes("unit_price"));
     assert.equal((await createOrderStore(db).get(1))?.total, 0.3, "opening again changes nothing");
+  } finally {
+    db.close();
+    await telemetry.shutdown(100);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createOrderStore() makes no span at start: its schema probe is no operation of order", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "order_store_test_" });
+  const { telemetry, exporter } = createTestTelemetry();
+  const db = openDatabase(join(dir, "orders.db"), { tracer: telemetry.tracer });
+  try {
+    createOrderStore(db);
+    createOrderStore(db); // opening an existing file probes its columns too
+    assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), []);
+    assert.ok(db.columns("orders").includes("unit_price_cents"));
+    assert.deepEqual(db.columns("no_such_table"), []);
   } finally {
     db.close();
     await telemetry.shutdown(100);

@@ -3,6 +3,7 @@
  * priority maps to AMQP priorities. This is the one producer file other services may import.
  */
 import { z } from "zod";
+import { issueList, issueMessage } from "../lib/http/issue_message.ts";
 
 /** Message priorities, from most to least urgent. */
 export const PRIORITIES = ["high", "normal", "low"] as const;
@@ -68,12 +69,9 @@ export function decodeMessage(body: Uint8Array): z.output<typeof messageSchema> 
       cause: error,
     });
   }
-  const result = messageSchema.safeParse(value);
+  const result = messageSchema.safeParse(value, { error: issueMessage });
   if (!result.success) {
-    const details = result.error.issues.map((issue) =>
-      `"${issue.path.join(".") || "body"}": ${issue.message}`
-    );
-    throw new InvalidMessageError(`Invalid message: ${details.join("; ")}`);
+    throw new InvalidMessageError(`Invalid message: ${issueList(result.error.issues)}`);
   }
   return result.data;
 }

@@ -3,6 +3,7 @@
  * the `FAULTS` text that switches faults on at start (`slow_query:delay_ms=300,jitter_ms=30`).
  */
 import { z } from "zod";
+import { issueMessage } from "../http/issue_message.ts";
 
 /** `delay`: wait `delay_ms` ± `jitter_ms`; `share`: hit a share `rate` of calls; `switch`: on/off. */
 export type FaultKind = "delay" | "share" | "switch";
@@ -100,7 +101,7 @@ export function applyFaultChange(
   current: FaultState,
   change: unknown,
 ): FaultState {
-  const parsed = FAULT_CHANGE_SCHEMAS[fault.kind].safeParse(change);
+  const parsed = FAULT_CHANGE_SCHEMAS[fault.kind].safeParse(change, { error: issueMessage });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `;

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { HttpError } from "./errors.ts";
+import { issueList, issueMessage } from "./issue_message.ts";
 
 /** Rejects bodies over `maxBytes` with 413, whether or not a content-length was sent. */
 export function limitBodySize(maxBytes: number): MiddlewareHandler {
@@ -62,11 +63,11 @@ export function validate<T extends z.ZodType>(
   value: unknown,
   where: "body" | "query" | "params",
 ): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: issueMessage });
   if (result.success) return result.data;
-  const details = result.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join(".") : where;
-    return `"${field}": ${issue.message}`;
-  });
-  throw new HttpError(400, "invalid_request", `Invalid ${where}: ${details.join("; ")}`);
+  throw new HttpError(
+    400,
+    "invalid_request",
+    `Invalid ${where}: ${issueList(result.error.issues)}`,
+  );
 }

@@ -101,12 +101,12 @@ Deno.test("readJson() answers 400 naming every invalid field", async (t) => {
   await t.step("an unknown field", async () => {
     const response = await setup().request("/echo", post('{"name":"a","count":1,"extra":true}'));
     assert.equal(response.status, 400);
-    assert.match((await errorOf(response)).message, /^Invalid body: "body": .*extra/);
+    assert.match((await errorOf(response)).message, /^Invalid body: "extra": unknown field$/);
   });
   await t.step("a body that is not an object", async () => {
     const response = await setup().request("/echo", post("[]"));
     assert.equal(response.status, 400);
-    assert.match((await errorOf(response)).message, /^Invalid body: "body": /);
+    assert.match((await errorOf(response)).message, /^Invalid body: expected an object, not /);
   });
 });
 
