@@ -53,7 +53,9 @@ export const TRACING_VARIABLES = declareVariables("tracing", {
     parse: int({ min: 2048, max: 4 * 1024 * 1024 * 1024 }),
     default: "67108864",
     meaning: "bytes of ingest bodies being read and inflated at once, over all requests " +
-      "(64 MiB); beyond it 503 with `retry-after`; at least twice `OTLP_MAX_BODY_BYTES`",
+      "(64 MiB): each reserves its `content-length` (without one `OTLP_MAX_BODY_BYTES`), and " +
+      "gzip `OTLP_MAX_BODY_BYTES` more, before reading; what does not fit is 503 with " +
+      "`retry-after` at once; at least twice `OTLP_MAX_BODY_BYTES`",
   },
   INGEST_TOKEN: {
     parse: token(),

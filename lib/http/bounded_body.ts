@@ -3,6 +3,12 @@
  * and the body after gunzip may each be at most `maxBytes`, and every byte held counts against
  * the request's `ByteLease` on a budget shared by all requests in flight.
  *
+ * Admission is decided before the first byte is read: a request reserves its `content-length`
+ * (`maxBytes` when it has none) plus, for gzip, `maxBytes` for the inflated copy, and is refused
+ * with 503 at once when that does not fit. A request admitted is never refused half-way for lack
+ * of budget, so concurrent bodies cannot each take part of it and all fail; what it did not use
+ * is given back once it is read.
+ *
  * `DecompressionStream` inflates a whole input chunk before anything can be checked, and deflate
  * reaches ~1032:1, so one 64 KiB network chunk of a gzip bomb would become 64 MB at once. The
  * inflater is therefore fed slices of `INFLATE_SLICE_BYTES` and each output chunk is counted as
@@ -53,21 +59,28 @@ export function contentCodingOf(request: Request): ContentCoding {
 
 /**
  * Reads the body within `options.maxBytes` and the lease's budget: 413 as soon as either size
- * passes the limit, 503 with `retry-after` when the shared budget is spent, 415 for an unknown
- * coding, 400 for broken gzip. Throws only `HttpError`.
+ * passes the limit, 503 with `retry-after` before reading when the shared budget cannot take the
+ * reservation, 415 for an unknown coding, 400 for broken gzip. Throws only `HttpError`.
  */
 export async function readBoundedBody(
   request: Request,
   options: BoundedBodyOptions,
 ): Promise<BoundedBody> {
   const coding = contentCodingOf(request);
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > options.maxBytes) throw tooLarge(options.maxBytes);
+  const length = request.headers.get("content-length");
+  const declared = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
+  if (declared !== undefined && declared > options.maxBytes) throw tooLarge(options.maxBytes);
   const raw = new Chunks();
   if (request.body === null) return { raw: raw.join(), bytes: raw.join(), coding };
+  const { lease } = options;
+  const reserved = (declared ?? options.maxBytes) + (coding === "gzip" ? options.maxBytes : 0);
+  if (!lease.tryTake(reserved)) throw busy();
+  let held = 0;
   const take = (chunk: Uint8Array, into: Chunks) => {
     if (into.size + chunk.byteLength > options.maxBytes) throw tooLarge(options.maxBytes);
-    if (!options.lease.tryTake(chunk.byteLength)) throw busy();
+    held += chunk.byteLength;
+    // Only a body longer than it declared needs more than was reserved.
+    if (held > lease.held && !lease.tryTake(held - lease.held)) throw busy();
     into.push(chunk);
   };
   const read = async function* (sliceBytes: number): AsyncGenerator<Uint8Array<ArrayBuffer>> {
@@ -87,6 +100,7 @@ export async function readBoundedBody(
   if (coding === "identity") {
     for await (const _ of read(Infinity)) { /* `take` keeps each chunk */ }
     const bytes = raw.join();
+    lease.shrinkTo(held);
     return { raw: bytes, bytes, coding };
   }
   const inflated = new Chunks();
@@ -102,6 +116,7 @@ export async function readBoundedBody(
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, "bad_gzip", `Invalid gzip body: ${message(error)}`);
   }
+  lease.shrinkTo(held);
   return { raw: raw.join(), bytes: inflated.join(), coding };
 }
 

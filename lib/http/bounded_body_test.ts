@@ -53,7 +53,8 @@ Deno.test("readBoundedBody() stops inflating a 512 MiB gzip bomb just past the l
       assert.equal(error.code, "payload_too_large");
       assert.ok(inflated > 8 * MiB, `inflated ${inflated}`);
       assert.ok(inflated <= 8 * MiB + 2 * MAX_STEP, `inflated ${inflated} bytes`);
-      assert.ok(budget.peak <= 8 * MiB + 2 * MAX_STEP + bomb.byteLength, `peak ${budget.peak}`);
+      // The reservation: without a content-length, the limit for each of the two copies.
+      assert.equal(budget.peak, 2 * 8 * MiB);
       if (name !== "one chunk") {
         assert.ok(read <= 256 * 1024, `read ${read} of ${bomb.byteLength} compressed bytes`);
       }
@@ -128,28 +129,106 @@ Deno.test("readBoundedBody() refuses bad bodies with the right status", async (t
   });
 });
 
-Deno.test("readBoundedBody() answers 503 with retry-after once the shared budget is spent", async () => {
+Deno.test("readBoundedBody() reserves a body's length before reading and gives back what it did not use", async (t) => {
   const budget = new ByteBudget(3000);
-  const first = budget.lease();
-  const second = budget.lease();
-  // The first request is still being read and holds 2500 bytes of the budget.
-  const held = await readBoundedBody(request(new Uint8Array(2500)), {
-    maxBytes: 4000,
-    lease: first,
+  await t.step("a body with content-length holds its length once read", async () => {
+    const lease = budget.lease();
+    const held = await readBoundedBody(
+      request(new Uint8Array(2500), { "content-length": "2500" }),
+      { maxBytes: 4000, lease },
+    );
+    assert.equal(held.bytes.byteLength, 2500);
+    assert.equal(lease.held, 2500);
+    // Another that does not fit is 503 before a byte of it is read.
+    let read = 0;
+    const error = await rejection(
+      readBoundedBody(request(new Uint8Array(1000), { "content-length": "1000" }), {
+        maxBytes: 4000,
+        lease: budget.lease(),
+        onRead: (bytes) => void (read += bytes),
+      }),
+    );
+    assert.equal(error.status, 503);
+    assert.equal(error.headers["retry-after"], "1");
+    assert.equal(read, 0);
+    lease.release();
+    assert.equal(budget.used, 0);
   });
-  assert.equal(held.bytes.byteLength, 2500);
-  const error = await rejection(
-    readBoundedBody(request(new Uint8Array(1000)), { maxBytes: 4000, lease: second }),
+  await t.step(
+    "a body without content-length reserves the limit, then keeps its size",
+    async () => {
+      const lease = budget.lease();
+      const body = await readBoundedBody(request(chunkedStream(new Uint8Array(700))), {
+        maxBytes: 2000,
+        lease,
+      });
+      assert.equal(body.bytes.byteLength, 700);
+      assert.equal(budget.peak, 2500, "2000 reserved while 2500 were held before: the peak stays");
+      assert.equal(lease.held, 700);
+      lease.release();
+    },
   );
-  assert.equal(error.status, 503);
-  assert.equal(error.headers["retry-after"], "1");
-  assert.equal(budget.peak, 2500);
-  first.release();
-  second.release();
-  assert.equal(budget.used, 0);
-  const later = await readBoundedBody(request(new Uint8Array(1000)), {
-    maxBytes: 4000,
-    lease: budget.lease(),
+  await t.step("gzip reserves the limit again for the inflated copy", async () => {
+    const zipped = await gzip(new Uint8Array(1000));
+    const error = await rejection(
+      readBoundedBody(
+        request(zipped, {
+          "content-encoding": "gzip",
+          "content-length": String(zipped.byteLength),
+        }),
+        { maxBytes: 3000, lease: budget.lease() },
+      ),
+    );
+    assert.equal(error.status, 503, "its length plus 3000 does not fit 3000");
+    const lease = budget.lease();
+    const body = await readBoundedBody(
+      request(zipped, { "content-encoding": "gzip", "content-length": String(zipped.byteLength) }),
+      { maxBytes: 1500, lease },
+    );
+    assert.equal(body.bytes.byteLength, 1000);
+    assert.equal(lease.held, zipped.byteLength + 1000);
+    lease.release();
+    assert.equal(budget.used, 0);
   });
-  assert.equal(later.bytes.byteLength, 1000);
+});
+
+Deno.test("readBoundedBody() never refuses an admitted body half-way: the budget decides at once", async () => {
+  const budget = new ByteBudget(3000);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => open = resolve);
+  // Two clients declare 1500 bytes each and send the first 500, then wait.
+  const slow = () =>
+    new ReadableStream<Uint8Array<ArrayBuffer>>(
+      {
+        sent: 0,
+        async pull(controller) {
+          if (this.sent === 500) await gate;
+          controller.enqueue(new Uint8Array(500));
+          this.sent += 500;
+          if (this.sent === 1500) controller.close();
+        },
+      } as UnderlyingDefaultSource<Uint8Array<ArrayBuffer>> & { sent: number },
+    );
+  const reads = [slow(), slow()].map((body) =>
+    readBoundedBody(request(body, { "content-length": "1500" }), {
+      maxBytes: 2000,
+      lease: budget.lease(),
+    })
+  );
+  try {
+    assert.equal(budget.used, 3000, "both reserved their length before reading");
+    let read = 0;
+    const third = await rejection(
+      readBoundedBody(request(new Uint8Array(10), { "content-length": "10" }), {
+        maxBytes: 2000,
+        lease: budget.lease(),
+        onRead: (bytes) => void (read += bytes),
+      }),
+    );
+    assert.equal(third.status, 503);
+    assert.equal(read, 0);
+  } finally {
+    open();
+  }
+  for (const body of await Promise.all(reads)) assert.equal(body.bytes.byteLength, 1500);
 });

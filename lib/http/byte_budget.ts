@@ -1,7 +1,8 @@
 /**
  * A byte allowance shared by concurrent requests, so bodies being read and inflated together
- * cannot hold more memory than the budget. Each request takes bytes through its own lease as it
- * reads them and gives them all back when it is done.
+ * cannot hold more memory than the budget. Each request reserves what it may hold through its
+ * own lease before it reads anything (so it is admitted or refused at once, never half-way),
+ * gives back what it did not use once read, and the rest when it is done.
  */
 
 /** The shared allowance. */
@@ -63,6 +64,13 @@ export class ByteLease {
     if (!this.#budget.tryTake(bytes)) return false;
     this.#held += bytes;
     return true;
+  }
+
+  /** Gives back all but `bytes` of what this lease holds (nothing when it holds less). */
+  shrinkTo(bytes: number): void {
+    if (this.#held <= bytes) return;
+    this.#budget.give(this.#held - bytes);
+    this.#held = bytes;
   }
 
   /** Returns everything held; safe to call more than once. */

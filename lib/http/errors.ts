@@ -1,5 +1,5 @@
 /** The one error type handlers throw, and the app-wide handler that turns errors into JSON. */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DatabaseUnavailableError } from "../database_error.ts";
@@ -56,8 +56,32 @@ export function createErrorHandler(
       return c.json(errorBody(codeForStatus(error.status), error.message), error.status);
     }
     // The tracing middleware records the exception and ERROR status from `c.error`, once.
-    logger.error("Unhandled error", { error, method: c.req.method, path: c.req.path });
+    logUnhandled(logger, error, c);
     return c.json(errorBody("internal_error", "Internal server error"), 500);
+  };
+}
+
+const logged = new WeakSet<Error>();
+
+/** Logs an error answered 500 with its cause, once per error whoever handled it. */
+function logUnhandled(logger: Logger, error: Error, c: Context): void {
+  if (logged.has(error)) return;
+  logged.add(error);
+  logger.error("Unhandled error", { error, method: c.req.method, path: c.req.path });
+}
+
+/**
+ * Logs the cause of every 5xx answered for an error that is not an `HttpError` or a database
+ * outage, including those a mounted app's own `onError` answered (Jaeger's envelopes), which
+ * the app-wide handler never sees.
+ */
+export function logServerErrors(logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const error = c.error;
+    if (error === undefined || c.res.status < 500) return;
+    if (error instanceof HttpError || error instanceof DatabaseUnavailableError) return;
+    logUnhandled(logger, error, c);
   };
 }
 

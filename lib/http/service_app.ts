@@ -6,7 +6,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { Registry } from "prom-client";
 import { limitBodySize } from "./body.ts";
 import { requestLog } from "./request_log.ts";
-import { createErrorHandler, notFoundHandler } from "./errors.ts";
+import { createErrorHandler, logServerErrors, notFoundHandler } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { limitRequestHead } from "./request_head.ts";
 import { httpServerTracing } from "../telemetry/server_middleware.ts";
@@ -59,6 +59,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   }));
   app.use(requestLog(options.logger, { quietPaths: untracedPaths }));
   app.use(httpServerMetrics(registry));
+  app.use(logServerErrors(options.logger));
   app.use(limitBodySize(options.maxBodyBytes));
   if (options.auth !== undefined) app.use(options.auth);
   app.onError(createErrorHandler(options.logger));

@@ -68,7 +68,18 @@ export function toJaegerTrace(trace: StoredTrace): JaegerTrace {
   const spans = trace.spans.map((span) =>
     toJaegerSpan(span, processOf(span), logsBySpan.get(span.spanId) ?? [])
   );
-  return { traceID: trace.spans[0]?.traceId ?? "", spans, processes, warnings: null };
+  return {
+    traceID: trace.spans[0]?.traceId ?? "",
+    spans,
+    processes,
+    warnings: trace.omitted === undefined ? null : [omittedWarning(trace.omitted)],
+  };
+}
+
+/** What Jaeger UI shows of a trace the read limit cut. */
+function omittedWarning(omitted: { spans: number; logs: number }): string {
+  return `Trace too large to return whole: ${omitted.spans} later spans and ${omitted.logs} ` +
+    "log records are left out";
 }
 
 function toJaegerSpan(span: SpanRecord, processID: string, logs: LogRecord[]): JaegerSpan {

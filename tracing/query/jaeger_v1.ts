@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { HttpError } from "../../lib/http/errors.ts";
 import { jaegerEnvelope as envelope, jaegerErrorHandler } from "./jaeger_envelope.ts";
-import { readTraceQuery, searchTraces } from "./search.ts";
+import { readTraceQuery, readTraces, searchTraces } from "./search.ts";
 import { toJaegerTrace } from "./jaeger_model.ts";
 import { adjustJaegerTrace } from "./jaeger_adjusters.ts";
 import { parseDuration } from "./params.ts";
@@ -46,10 +46,11 @@ export function jaegerV1Routes(store: StoreQueries): Hono {
   app.get("/api/traces", (c) => {
     const ids = c.req.queries("traceID") ?? [];
     if (ids.length > 0) {
-      const found = ids.map((id) => ({ id, trace: store.getTrace(id) }));
-      const traces = found.flatMap(({ trace }) => trace === undefined ? [] : [trace]);
-      const errors = found.filter(({ trace }) => trace === undefined)
-        .map(({ id }) => ({ msg: "trace not found", traceID: id }));
+      // All of them share one read limit, as a search's traces do.
+      const traces = readTraces(store, ids);
+      const found = new Set(traces.map((trace) => trace.spans[0]!.traceId));
+      const errors = ids.filter((id) => !found.has(id.toLowerCase()))
+        .map((id) => ({ msg: "trace not found", traceID: id }));
       return envelope(c, traces.map(view(c)), { errors });
     }
     const query = readTraceQuery((n) => c.req.query(n), (n) => c.req.queries(n), {

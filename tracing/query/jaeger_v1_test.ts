@@ -120,3 +120,25 @@ Deno.test("GET /api/dependencies reads endTs and lookback in milliseconds, as Ja
     await service.close();
   }
 });
+
+Deno.test("a Jaeger v1 answer of 500 logs its cause", async () => {
+  const lines: Record<string, unknown>[] = [];
+  const service = createTestService({ onErrorLine: (line) => lines.push(JSON.parse(line)) });
+  try {
+    // A real failure: the store's database is closed under the query.
+    service.store.close();
+    const response = await service.query.request("/api/traces?service=any");
+    assert.equal(response.status, 500);
+    assert.equal((await response.json()).errors[0].msg, "Internal server error");
+    const logged = lines.find((line) => line.msg === "Unhandled error");
+    assert.ok(logged !== undefined, JSON.stringify(lines));
+    assert.equal(logged.path, "/api/traces");
+    assert.match(
+      (logged.error as { message: string }).message,
+      /statement has been finalized|database is not open/,
+    );
+    assert.equal(lines.filter((line) => line.msg === "Unhandled error").length, 1);
+  } finally {
+    await service.close().catch(() => {});
+  }
+});

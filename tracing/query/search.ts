@@ -1,5 +1,11 @@
 /** Trace search shared by the own API, Jaeger's v1 and v3 APIs and the trace page. */
-import type { StoredTrace, StoreQueries, TraceQuery } from "../store/query.ts";
+import {
+  type StoredTrace,
+  type StoreQueries,
+  TRACE_READ_LIMIT,
+  type TraceQuery,
+  type TraceReadLimit,
+} from "../store/query.ts";
 import { parseDuration, parseLimit, parseTags, parseTimeMicros } from "./params.ts";
 import { searchEndMicros } from "../span_times.ts";
 
@@ -39,8 +45,33 @@ export function readTraceQuery(
   return result;
 }
 
-/** Runs a search and loads each matching trace. */
+/** Runs a search and loads each matching trace, all of them within one `TRACE_READ_LIMIT`. */
 export function searchTraces(store: StoreQueries, query: TraceQuery): StoredTrace[] {
-  return store.findTraceIds(query).map((id) => store.getTrace(id))
-    .filter((trace): trace is StoredTrace => trace !== undefined);
+  return readTraces(store, store.findTraceIds(query));
+}
+
+/**
+ * Loads the traces `ids` names that are stored, sharing one read limit: once it is spent, each
+ * further trace loads its first span only (and says what it left out), so an answer listing many
+ * large traces stays about as large as one.
+ */
+export function readTraces(
+  store: Pick<StoreQueries, "getTrace">,
+  ids: readonly string[],
+  limit: TraceReadLimit = TRACE_READ_LIMIT,
+): StoredTrace[] {
+  let items = limit.maxItems;
+  let bytes = limit.maxBytes;
+  const traces: StoredTrace[] = [];
+  for (const id of ids) {
+    const trace = store.getTrace(id, {
+      maxItems: Math.max(1, items),
+      maxBytes: Math.max(1, bytes),
+    });
+    if (trace === undefined) continue;
+    traces.push(trace);
+    items -= trace.spans.length + trace.logs.length;
+    bytes -= trace.readBytes ?? 0;
+  }
+  return traces;
 }

@@ -3,7 +3,13 @@
  * logs and the search page show it. The page and the own API share this; Jaeger's APIs take full
  * ids only, as Jaeger does.
  */
-import type { StoredTrace, StoreQueries } from "../store/query.ts";
+import {
+  type StoredTrace,
+  type StoreQueries,
+  TRACE_READ_LIMIT,
+  type TraceReadLimit,
+} from "../store/query.ts";
+import { readTraces } from "./search.ts";
 import { isTraceId, isTraceIdPrefix, MIN_TRACE_ID_PREFIX } from "../trace_id.ts";
 
 /** How many traces an ambiguous prefix lists. */
@@ -21,19 +27,20 @@ export type TraceLookup =
 export function lookUpTrace(
   store: Pick<StoreQueries, "getTrace" | "traceIdsWithPrefix">,
   id: string,
+  options: { limit?: TraceReadLimit } = {},
 ): TraceLookup {
+  const limit = options.limit ?? TRACE_READ_LIMIT;
   if (isTraceId(id)) {
-    const trace = store.getTrace(id);
+    const trace = store.getTrace(id, limit);
     return trace === undefined
       ? { kind: "not_found" }
       : { kind: "found", traceId: id.toLowerCase(), trace };
   }
   if (!isTraceIdPrefix(id)) return { kind: "invalid" };
   const ids = store.traceIdsWithPrefix(id, MAX_LISTED_MATCHES + 1);
-  const found = ids.slice(0, MAX_LISTED_MATCHES).flatMap((traceId) => {
-    const trace = store.getTrace(traceId); // retention may have removed it since
-    return trace === undefined ? [] : [{ traceId, trace }];
-  });
+  // Retention may have removed some since; all of them share one read limit.
+  const found = readTraces(store, ids.slice(0, MAX_LISTED_MATCHES), limit)
+    .map((trace) => ({ traceId: trace.spans[0]!.traceId, trace }));
   if (found.length === 0) return { kind: "not_found" };
   if (found.length === 1) return { kind: "found", ...found[0]! };
   const traces = found.map((match) => match.trace);

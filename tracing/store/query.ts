@@ -20,7 +20,27 @@ export interface TraceQuery {
 export interface StoredTrace {
   spans: SpanRecord[];
   logs: LogRecord[];
+  /** Spans and log records the read limit left out (absent when none was). */
+  omitted?: { spans: number; logs: number };
+  /** Bytes of the rows read, for a caller sharing one limit over several traces. */
+  readBytes?: number;
 }
+
+/**
+ * How much of one trace a read loads: its first spans by start time, and log records by time,
+ * until either bound is reached (at least one span). Pages and API answers stay bounded for any
+ * stored trace, however many spans it gathered.
+ */
+export interface TraceReadLimit {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+}
+
+/** The default read limit of one trace: 10,000 spans and as many log records, 32 MiB of rows. */
+export const TRACE_READ_LIMIT: TraceReadLimit = Object.freeze({
+  maxItems: 10_000,
+  maxBytes: 32 * 1024 * 1024,
+});
 
 /** An operation of a service, with its span kind number. */
 export interface OperationRow {
@@ -38,7 +58,8 @@ export interface DependencyEdge {
 
 /** Read queries over the store. */
 export interface StoreQueries {
-  getTrace(traceId: string): StoredTrace | undefined;
+  /** The trace, read up to `limit` (default `TRACE_READ_LIMIT`). */
+  getTrace(traceId: string, limit?: TraceReadLimit): StoredTrace | undefined;
   /** Stored trace ids that start with `prefix` (hex, either case), at most `limit`, in order. */
   traceIdsWithPrefix(prefix: string, limit: number): string[];
   /** Trace ids matching `query`, the most recent first. */
@@ -98,6 +119,8 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
   );
   const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
   const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
+  const traceSpanCount = db.prepare("SELECT COUNT(*) AS n FROM spans WHERE trace_id = ?");
+  const traceLogCount = db.prepare("SELECT COUNT(*) AS n FROM logs WHERE trace_id = ?");
   // A range on spans_by_id: ids are lowercase hex, and "g" sorts after every hex digit.
   const idsInRange = db.prepare(
     "SELECT DISTINCT trace_id FROM spans WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
@@ -167,9 +190,20 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
   };
 
   return {
-    getTrace(traceId) {
+    getTrace(traceId, limit = TRACE_READ_LIMIT) {
       const id = traceId.toLowerCase();
-      const rows = traceSpans.all(id) as unknown as SpanRow[];
+      let bytes = 0;
+      let spansCut = false;
+      const rows: SpanRow[] = [];
+      for (const row of traceSpans.iterate(id) as Iterable<SpanRow>) {
+        const size = row.data.length + (row.tags?.length ?? 0);
+        if (rows.length > 0 && (rows.length >= limit.maxItems || bytes + size > limit.maxBytes)) {
+          spansCut = true;
+          break;
+        }
+        bytes += size;
+        rows.push(row);
+      }
       if (rows.length === 0) return undefined;
       const resources = new Map<number, KeyValue[]>();
       const resourceOf = (resourceId: number): KeyValue[] => {
@@ -182,8 +216,25 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
         return resource;
       };
       const spans = rows.map((row) => spanFromRow(row, resourceOf(row.resource_id)));
-      const logs = (traceLogs.all(id) as { data: string }[]).map((r) => JSON.parse(r.data));
-      return { spans, logs };
+      const logs: LogRecord[] = [];
+      let logsCut = false;
+      for (const row of traceLogs.iterate(id) as Iterable<{ data: string }>) {
+        if (logs.length >= limit.maxItems || bytes + row.data.length > limit.maxBytes) {
+          logsCut = true;
+          break;
+        }
+        bytes += row.data.length;
+        logs.push(JSON.parse(row.data));
+      }
+      const trace: StoredTrace = { spans, logs, readBytes: bytes };
+      if (spansCut || logsCut) {
+        const count = (statement: typeof traceSpanCount) => (statement.get(id) as { n: number }).n;
+        trace.omitted = {
+          spans: spansCut ? count(traceSpanCount) - spans.length : 0,
+          logs: logsCut ? count(traceLogCount) - logs.length : 0,
+        };
+      }
+      return trace;
     },
     traceIdsWithPrefix(prefix, limit) {
       const low = prefix.toLowerCase();

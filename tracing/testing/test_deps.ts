@@ -42,8 +42,14 @@ export function createTestService(options: {
   nowNs?: () => bigint;
   /** The ingest limits; default the defaults. */
   limits?: IngestLimits;
+  /** Receives each error line the apps log; default none is kept. */
+  onErrorLine?: (line: string) => void;
 } = {}): TestService {
-  const logger = createLogger({ service: "tracing", level: "error", write: () => {} });
+  const logger = createLogger({
+    service: "tracing",
+    level: "error",
+    write: options.onErrorLine ?? (() => {}),
+  });
   const { telemetry } = createTestTelemetry();
   const store = openTraceStore(":memory:");
   const registry = createRegistry();

@@ -82,3 +82,12 @@ export function percent(part: number, whole: number): number {
   if (whole <= 0) return 0;
   return Math.min(100, Math.max(0, (part / whole) * 100));
 }
+
+/** The most characters of one value the page shows; the JSON link has all of it. */
+export const MAX_SHOWN_VALUE = 1024;
+
+/** `text` as the page shows it: cut at `MAX_SHOWN_VALUE`, saying how much more there is. */
+export function shownText(text: string): string {
+  if (text.length <= MAX_SHOWN_VALUE) return text;
+  return `${text.slice(0, MAX_SHOWN_VALUE)}… (${text.length - MAX_SHOWN_VALUE} more characters)`;
+}

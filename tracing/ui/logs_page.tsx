@@ -5,7 +5,7 @@
  * them, so they render inert, like span names.
  */
 import { type LogRecord, nanosToMicros, valueText } from "../span_model.ts";
-import { countOf, formatTime, traceHref } from "./format.ts";
+import { countOf, formatTime, shownText, traceHref } from "./format.ts";
 import { type Html, Layout, Notice, ServiceTag, TimeWindowFields } from "./layout.tsx";
 
 /** The form's values, as given in the query string. */
@@ -102,9 +102,9 @@ function LogTable(props: { logs: LogRecord[] }) {
                 </span>
               </td>
               <td class="msg">
-                {valueText(log.body)}
+                {shownText(valueText(log.body))}
                 {log.attributes.slice(0, MAX_FIELDS_SHOWN).map((kv) => (
-                  <span class="muted field">{` ${kv.key}=${valueText(kv.value)}`}</span>
+                  <span class="muted field">{` ${kv.key}=${shownText(valueText(kv.value))}`}</span>
                 ))}
               </td>
               <td>

@@ -11,7 +11,7 @@ import { HttpError } from "../../lib/http/errors.ts";
 import type { AlertEngine } from "../alerts/engine.ts";
 import { readTraceQuery, searchTraces } from "../query/search.ts";
 import { lookupMessage, lookUpTrace, type TraceLookup } from "../query/trace_lookup.ts";
-import type { StoredTrace, StoreQueries } from "../store/query.ts";
+import type { StoredTrace, StoreQueries, TraceReadLimit } from "../store/query.ts";
 import { ComparePage } from "./compare_page.tsx";
 import { DependenciesPage } from "./dependencies_page.tsx";
 import { dependencyGraph } from "./dependency_graph.ts";
@@ -27,6 +27,12 @@ import { STYLE } from "./style.ts";
 import { TracePage } from "./trace_page.tsx";
 import { traceModel } from "./waterfall_model.ts";
 import { DEFAULT_WINDOW } from "./window.ts";
+
+/**
+ * What the trace and compare pages read of one trace: each span is a row with its details in the
+ * HTML, so a page stops well before the APIs do (the JSON link has up to `TRACE_READ_LIMIT`).
+ */
+const PAGE_READ_LIMIT: TraceReadLimit = { maxItems: 2_000, maxBytes: 8 * 1024 * 1024 };
 
 // The page's script and style are served from this origin only; inline scripts never run, so
 // even a rendering bug could not execute a span name.
@@ -136,7 +142,7 @@ export function uiRoutes(
         `/compare?a=${encodeURIComponent(pair[0]!)}&b=${encodeURIComponent(pair[1]!)}`,
       );
     }
-    const lookup = lookUpTrace(store, id);
+    const lookup = lookUpTrace(store, id, { limit: PAGE_READ_LIMIT });
     if (lookup.kind !== "found") return unopened(c, id, lookup);
     // A prefix opens the trace at its full id, so the address can be shared and kept.
     if (lookup.traceId !== id) return c.redirect(`/trace/${lookup.traceId}`);
@@ -147,7 +153,9 @@ export function uiRoutes(
     const picked = c.req.queries("trace") ?? [];
     const a = (c.req.query("a") ?? picked[0] ?? "").trim();
     const b = (c.req.query("b") ?? picked[1] ?? "").trim();
-    const lookups = [a, b].map((id) => id === "" ? undefined : lookUpTrace(store, id));
+    const lookups = [a, b].map((id) =>
+      id === "" ? undefined : lookUpTrace(store, id, { limit: PAGE_READ_LIMIT })
+    );
     const traces = lookups.map((lookup) => lookup?.kind === "found" ? lookup.trace : undefined);
     const problems = lookups.flatMap((lookup, index) =>
       lookup === undefined || lookup.kind === "found" ? [] : [lookupMessage([a, b][index]!, lookup)]

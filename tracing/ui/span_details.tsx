@@ -9,7 +9,7 @@ import {
   startMicros,
   valueText,
 } from "../span_model.ts";
-import { formatDuration, traceHref } from "./format.ts";
+import { formatDuration, shownText, traceHref } from "./format.ts";
 import { type Html, ServiceTag } from "./layout.tsx";
 import type { TraceModel } from "./waterfall_model.ts";
 
@@ -107,9 +107,11 @@ export function SpanDetails(props: { model: TraceModel; span: SpanRecord }): Htm
                   <span class={`sev sev-${log.severityText.toLowerCase()}`}>
                     {log.severityText}
                   </span>{" "}
-                  {valueText(log.body)}
+                  {shownText(valueText(log.body))}
                   {log.attributes.map((kv) => (
-                    <span class="muted field">{` ${kv.key}=${valueText(kv.value)}`}</span>
+                    <span class="muted field">
+                      {` ${kv.key}=${shownText(valueText(kv.value))}`}
+                    </span>
                   ))}
                 </li>
               ))}
@@ -147,7 +149,7 @@ export function KeyValues(props: { title: string; values: readonly KeyValue[] })
           {[...props.values].sort((a, b) => a.key.localeCompare(b.key)).map((kv) => (
             <tr>
               <th scope="row">{kv.key}</th>
-              <td>{valueText(kv.value)}</td>
+              <td>{shownText(valueText(kv.value))}</td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The trace view: summary, waterfall with details and critical path, and the trace's logs. */
 import { nanosToMicros, valueText } from "../span_model.ts";
-import { countOf, formatDuration, formatTime, queryString } from "./format.ts";
+import { countOf, formatDuration, formatTime, queryString, shownText } from "./format.ts";
 import { type Html, Layout, ServiceTag } from "./layout.tsx";
 import { Waterfall } from "./waterfall.tsx";
 import type { TraceModel } from "./waterfall_model.ts";
@@ -63,6 +63,12 @@ export function TraceHeader(props: { model: TraceModel; heading?: string }): Htm
           </a>
         ))}
       </p>
+      {model.omitted === undefined ? "" : (
+        <p class="notice" role="status">
+          {`This trace is too large to show whole: ${model.omitted.spans} later spans and ` +
+            `${model.omitted.logs} log records are left out.`}
+        </p>
+      )}
     </div>
   );
 }
@@ -104,7 +110,7 @@ function TraceLogs(props: { model: TraceModel }) {
                       {log.severityText}
                     </span>
                   </td>
-                  <td class="msg">{valueText(log.body)}</td>
+                  <td class="msg">{shownText(valueText(log.body))}</td>
                   <td>
                     {model.byId.has(log.spanId)
                       ? (

@@ -50,6 +50,8 @@ export interface TraceModel {
   linkedFrom: Map<string, SpanRecord[]>;
   logs: LogRecord[];
   logsBySpan: Map<string, LogRecord[]>;
+  /** What the read limit left out of a very large trace, when it did. */
+  omitted?: { spans: number; logs: number };
 }
 
 /** Lays out a trace. */
@@ -130,6 +132,7 @@ export function traceModel(trace: StoredTrace): TraceModel {
     linkedFrom,
     logs: trace.logs,
     logsBySpan,
+    ...(trace.omitted === undefined ? {} : { omitted: trace.omitted }),
   };
 }
 
