@@ -9,6 +9,7 @@ import { HttpError } from "../../lib/http/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { AlertRule } from "./rule.ts";
 import { type Measurement, measureRules, type RuleStore } from "./measure_rules.ts";
+import { AlertWebhook } from "./webhook.ts";
 
 /** The current state of one rule. */
 export interface AlertState {
@@ -46,6 +47,8 @@ export class AlertEngine {
   #running: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** ALERT_WEBHOOK_URL's delivery queue, made at the first transition. */
+  #webhook: AlertWebhook | undefined;
 
   constructor(options: AlertEngineOptions) {
     this.#options = options;
@@ -125,6 +128,8 @@ export class AlertEngine {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
+    // What is in flight gets its current try, not the backoff of more.
+    this.#webhook?.close();
     await Promise.all(this.#pending);
   }
 
@@ -180,13 +185,8 @@ export class AlertEngine {
     if (state.state === "firing") logger.warn("Alert firing", fields);
     else logger.info("Alert resolved", fields);
     if (webhookUrl === undefined) return;
-    const sent = (this.#options.fetch ?? fetch)(webhookUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ...fields, rule: state.rule, since: state.since }),
-      signal: AbortSignal.timeout(5000),
-    }).then((response) => response.body?.cancel())
-      .catch((error) => logger.debug("Alert webhook failed", { error }))
+    this.#webhook ??= new AlertWebhook({ url: webhookUrl, logger, fetch: this.#options.fetch });
+    const sent = this.#webhook.send({ ...fields, rule: state.rule, since: state.since })
       .finally(() => this.#pending.delete(sent));
     this.#pending.add(sent);
   }
