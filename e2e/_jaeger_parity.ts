@@ -61,9 +61,3 @@ export function otlpSpans(resourceSpans: readonly Json[] | undefined): Json[] {
 export function v1TraceIds(body: Json): string[] {
   return (body.data ?? []).map((trace: Json) => trace.traceID).sort();
 }
-
-/** The trace ids of a v3 search, sorted. */
-export function v3TraceIds(body: Json): string[] {
-  return [...new Set(otlpSpans(body.result?.resourceSpans).map(({ span }) => span.traceId))]
-    .sort();
-}

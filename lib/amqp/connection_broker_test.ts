@@ -3,6 +3,7 @@ import { AmqpConnection } from "./connection.ts";
 import { createLogger } from "../log.ts";
 import { closeConnectionsNamed, uniqueQueueName } from "../testing/amqp.ts";
 import { delay, waitFor } from "../testing/wait.ts";
+import { freePort } from "../testing/free_port.ts";
 import { startPair } from "../testing/amqp_pair.ts";
 
 /** A TCP forwarder to the broker that can be started late, to play a broker coming back. */
@@ -32,13 +33,6 @@ function startProxy(port: number): { close(): Promise<void> } {
       await Promise.all(pipes);
     },
   };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 Deno.test("AmqpConnection starts without a broker, is not ready, and connects once it returns", async () => {

@@ -57,13 +57,21 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
 
 /** Runs `rabbitmqctl` with `args` and resolves to its output; throws with its stderr on failure. */
 export async function rabbitmqctl(args: string[]): Promise<string> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command("rabbitmqctl", { args, stdout: "piped", stderr: "piped" })
-      .output();
-  } catch (error) {
-    throw new Error("rabbitmqctl is not available: the broker-restart tests need it", {
-      cause: error,
+  let output: Deno.CommandOutput | undefined;
+  let lastError: unknown;
+  // Debian installs it in /usr/sbin, which not every PATH has.
+  for (const program of ["rabbitmqctl", "/usr/sbin/rabbitmqctl"]) {
+    try {
+      output = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
+        .output();
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (output === undefined) {
+    throw new Error("rabbitmqctl is not available: the tests that manage the broker need it", {
+      cause: lastError,
     });
   }
   const decoder = new TextDecoder();

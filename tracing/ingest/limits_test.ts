@@ -50,7 +50,7 @@ function floodedRequest(): Record<string, unknown> {
           droppedAttributesCount: 5,
           events: Array.from({ length: 200 }, (_, i) => ({
             name: `e${i}`,
-            timeUnixNano: "1500000000",
+            timeUnixNano: "1700000000500000000",
             attributes: Array.from({ length: 130 }, (_, j) => ({
               key: `a${j}`,
               value: { intValue: "1" },
@@ -239,4 +239,90 @@ Deno.test("limitText() replaces NUL and cuts long text without splitting a surro
   assert.equal(limitText("ab😀", limits, tally), "ab");
   assert.equal(cutText("a😀b", 3), "a😀");
   assert.equal(tally.truncated, 1);
+});
+
+/** `{"arrayValue":{"values":[ ... ]}}` nested `levels` deep, as JSON text (no recursion). */
+function deepJsonValue(levels: number): string {
+  return '{"arrayValue":{"values":['.repeat(levels) + '{"stringValue":"x"}' +
+    "]}}".repeat(levels);
+}
+
+Deno.test("OTLP/JSON nested 10,000 levels, in a resource or a span attribute, is dropped and counted", async (t) => {
+  const service = createTestService();
+  try {
+    const cases = {
+      "a resource attribute": [`{"key":"deep","value":${deepJsonValue(10_000)}}`, "[]"],
+      "a span attribute": ["[]", `{"key":"deep","value":${deepJsonValue(10_000)}}`],
+    };
+    let n = 0;
+    for (const [where, [resource, span]] of Object.entries(cases)) {
+      await t.step(where, async () => {
+        const traceId = `${++n}`.repeat(32);
+        const json = `{"resourceSpans":[{"resource":{"attributes":[` +
+          `{"key":"service.name","value":{"stringValue":"deep"}}` +
+          (resource === "[]" ? "" : `,${resource}`) +
+          `]},"scopeSpans":[{"spans":[{"traceId":"${traceId}","spanId":"${SPAN_ID}",` +
+          `"name":"op","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000","attributes":[` +
+          (span === "[]" ? "" : span) + "]}]}]}]}";
+        const response = await service.ingest.request("/v1/traces", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: json,
+        });
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.deepEqual(await response.json(), {}, "no partial success: the span is kept");
+        service.flush();
+        const stored = service.store.getTrace(traceId)!.spans[0]!;
+        assert.equal(stored.service, "deep");
+        assert.equal(stored.resource.some((kv) => kv.key === "deep"), false);
+        assert.equal(stored.attributes.some((kv) => kv.key === "deep"), false);
+        if (span !== "[]") assert.equal(stored.droppedAttributesCount, 1);
+      });
+    }
+    assert.equal((await limitedMetrics(service)).too_deep, 2);
+  } finally {
+    await service.close();
+  }
+});
+
+Deno.test("a NUL in a service name, span name or attribute is stored and shown as U+FFFD", async () => {
+  const service = createTestService();
+  try {
+    const request = {
+      resourceSpans: [{
+        resource: {
+          attributes: [{ key: "service.name", value: { stringValue: "pay\u0000ments" } }],
+        },
+        scopeSpans: [{
+          spans: [{
+            traceId: TRACE_ID,
+            spanId: SPAN_ID,
+            name: "GET\u0000/x",
+            startTimeUnixNano: "1700000000000000000",
+            endTimeUnixNano: "1700000001000000000",
+            attributes: [{ key: "note", value: { stringValue: "abc\u0000def" } }],
+          }],
+        }],
+      }],
+    };
+    const response = await service.ingest.request("/v1/traces", jsonInit("POST", request));
+    assert.equal(response.status, 200);
+    service.flush();
+    // Read back through SQLite: the text columns (service, operation) and the JSON ones.
+    const services = await (await service.query.request("/api/services")).json();
+    assert.deepEqual(services.data, ["pay\uFFFDments"]);
+    const span = service.store.getTrace(TRACE_ID)!.spans[0]!;
+    assert.equal(span.service, "pay\uFFFDments");
+    assert.equal(span.name, "GET\uFFFD/x");
+    assert.equal(span.attributes[0]!.value.stringValue, "abc\uFFFDdef");
+    const found = await (await service.query.request(
+      `/api/traces?service=${encodeURIComponent("pay\uFFFDments")}`,
+    )).json();
+    assert.equal(found.data.length, 1);
+    const html = await (await service.query.request(`/trace/${TRACE_ID}`)).text();
+    assert.ok(html.includes("pay\uFFFDments") && html.includes("abc\uFFFDdef"));
+    assert.ok(!html.includes("\u0000"));
+  } finally {
+    await service.close();
+  }
 });
