@@ -67,19 +67,26 @@ export class StdoutThread implements ChunkSink {
     this.#ring = new Uint8Array(new SharedArrayBuffer(capacity + 1));
   }
 
+  /**
+   * Starts the thread now rather than on the first chunk: starting it stalls the event loop for
+   * some milliseconds, which a service had better spend before it listens than under load.
+   */
+  start(): void {
+    if (this.#worker !== undefined) return;
+    this.#worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { control: this.#control.buffer, ring: this.#ring.buffer },
+    });
+    // An idle writer thread must not keep a finished process alive.
+    this.#worker.unref();
+  }
+
   send(text: string): boolean {
     const size = this.#ring.length;
     const free = size - 1 - this.unwrittenBytes();
     // UTF-8 takes at most 3 bytes per UTF-16 unit; only a tight fit needs the exact length.
     if (text.length * 3 > free && this.#encoder.encode(text).length > free) return false;
-    if (this.#worker === undefined) {
-      this.#worker = new Worker(THREAD_SOURCE, {
-        eval: true,
-        workerData: { control: this.#control.buffer, ring: this.#ring.buffer },
-      });
-      // An idle writer thread must not keep a finished process alive.
-      this.#worker.unref();
-    }
+    this.start();
     const head = Atomics.load(this.#control, HEAD);
     // Encoded straight into the ring: TextEncoder.encode of 16 KiB costs ten times as much.
     let { read, written } = this.#encoder.encodeInto(text, this.#ring.subarray(head));
