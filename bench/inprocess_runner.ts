@@ -69,7 +69,6 @@ const USERS = 50;
 
 /** Starts each result line on stderr. */
 export const RESULT = "RESULT ";
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const TEN_PERCENT = {
   OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
   OTEL_TRACES_SAMPLER_ARG: "0.1",
