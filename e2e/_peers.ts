@@ -68,7 +68,7 @@ export async function buildGoPeers(): Promise<GoPeers> {
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("go", {
-      args: ["build", "-o", `${dir}/`, "./cmd/..."],
+      args: ["build", "-trimpath", "-o", `${dir}/`, "./cmd/..."],
       cwd: GO_DIR,
       stdout: "piped",
       stderr: "piped",

@@ -6,6 +6,7 @@
  * (e2e/_jaeger_parity.ts). Differences kept on purpose are listed in docs/jaeger.md.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { connectOrFail } from "../lib/testing/amqp.ts";
 import { requestJson } from "../lib/testing/http.ts";
 import { JaegerProcess } from "../lib/testing/jaeger.ts";
@@ -30,8 +31,14 @@ async function get(base: string, path: string): Promise<{ status: number; body: 
   return { status: response.status, body: response.body };
 }
 
-/** Sends the traffic: users, orders (one for an unknown user), messages (some failing). */
-async function drive(urls: { user: string; order: string; producer: string }): Promise<void> {
+/**
+ * Sends the traffic: users, orders (one for an unknown user), messages (about half failing once,
+ * and one that is not a message, so at least one CONSUMER span is an error).
+ */
+async function drive(
+  urls: { user: string; order: string; producer: string },
+  queue: string,
+): Promise<void> {
   for (const username of ["ada", "grace"]) {
     const created = await requestJson(`${urls.user}/users`, {
       body: { username, email: `${username}@example.com`, full_name: username },
@@ -55,6 +62,15 @@ async function drive(urls: { user: string; order: string; producer: string }): P
     });
     assert.equal(sent.status, 202);
   }
+  const model = await connectOrFail();
+  try {
+    const channel = await model.createConfirmChannel();
+    channel.sendToQueue(queue, Buffer.from("not a message"), { messageId: "garbage-1" });
+    await channel.waitForConfirms();
+    await channel.close();
+  } finally {
+    await model.close();
+  }
 }
 
 Deno.test("the tracing service answers Jaeger's query APIs as Jaeger v2 does for the same spans", async (t) => {
@@ -74,7 +90,10 @@ Deno.test("the tracing service answers Jaeger's query APIs as Jaeger v2 does for
   const theirs = jaeger.queryUrl;
   try {
     const startUs = Date.now() * 1000 - 60_000_000;
-    await drive({ user: pair.user.url, order: pair.order.url, producer: messaging.producer.url });
+    await drive(
+      { user: pair.user.url, order: pair.order.url, producer: messaging.producer.url },
+      messaging.queue,
+    );
 
     // Both hold the same spans once every trace of ours is in Jaeger with as many spans.
     const traceIds = await waitFor("both stores to hold the same traces", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startOtlpSink } from "../lib/testing/otlp_sink.ts";
-import { requestJson } from "../lib/testing/http.ts";
+import { isShuttingDown, requestJson } from "../lib/testing/http.ts";
 import { waitFor } from "../lib/testing/wait.ts";
 import { startOrderUserPair, telemetryEnv } from "./_fixture.ts";
 
@@ -88,7 +88,10 @@ Deno.test("SIGTERM to order under load answers every accepted request and flushe
       // Each worker keeps sending until the server stops accepting.
       while (true) {
         try {
-          answered.push(await requestJson(`${pair.order.url}/orders`, { body: ORDER }));
+          const answer = await requestJson(`${pair.order.url}/orders`, { body: ORDER });
+          // Arrived while order drained: refused like a closed port.
+          if (isShuttingDown(answer)) throw new Error("503 shutting_down");
+          answered.push(answer);
         } catch {
           refused++;
           if (stopping) return;

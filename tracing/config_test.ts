@@ -94,3 +94,19 @@ Deno.test("loadConfig() reads the ingest safety settings", async (t) => {
     assert.doesNotMatch(error.message, /two words/);
   });
 });
+
+Deno.test("loadConfig() holds ALERT_RULES to ALERT_MAX_RULES and to one rule per name", () => {
+  const rule = (name: string) => ({ name, service: "user", metric: "p99", threshold: 1 });
+  assert.equal(loadConfig({}).alerts.maxRules, 200);
+  const over = catchConfigError(() =>
+    loadConfig({
+      ALERT_MAX_RULES: "1",
+      ALERT_RULES: JSON.stringify([rule("a"), rule("b")]),
+    })
+  );
+  assert.match(over.message, /Invalid ALERT_MAX_RULES "1": expected at least the 2 rules/);
+  const twice = catchConfigError(() =>
+    loadConfig({ ALERT_RULES: JSON.stringify([rule("a"), rule("a")]) })
+  );
+  assert.match(twice.message, /Invalid ALERT_RULES .*each name once \(twice: "a"\)/);
+});

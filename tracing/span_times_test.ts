@@ -145,16 +145,25 @@ Deno.test("the span API answers 400 for a time outside the accepted ones", async
         assert.match(error.message, message);
       });
     }
-    await t.step("end_time in the year 2300, and the span stays open to end properly", async () => {
-      const started = await post("/api/v1/spans", { name: "x" });
-      const { span_id: id } = await started.json();
-      const late = await post(`/api/v1/spans/${id}/end`, { end_time: "2300-01-01T00:00:00Z" });
-      assert.equal(late.status, 400);
-      assert.match((await late.json()).error.message, /^Invalid end_time "2300-01-01T00:00:00Z"/);
-      const ended = await post(`/api/v1/spans/${id}/end`, {});
-      assert.equal(ended.status, 200);
-      await ended.body?.cancel();
-    });
+    await t.step(
+      "an event time or end_time in 2300, and the span stays open to end properly",
+      async () => {
+        const started = await post("/api/v1/spans", { name: "x" });
+        const { span_id: id } = await started.json();
+        const late = await post(`/api/v1/spans/${id}/end`, { end_time: "2300-01-01T00:00:00Z" });
+        assert.equal(late.status, 400);
+        assert.match((await late.json()).error.message, /^Invalid end_time "2300-01-01T00:00:00Z"/);
+        const event = await post(`/api/v1/spans/${id}/events`, {
+          name: "e",
+          time: "2300-01-01T00:00:00Z",
+        });
+        assert.equal(event.status, 400);
+        assert.match((await event.json()).error.message, /^Invalid time "2300-01-01T00:00:00Z"/);
+        const ended = await post(`/api/v1/spans/${id}/end`, {});
+        assert.equal(ended.status, 200);
+        await ended.body?.cancel();
+      },
+    );
     await t.step("/start-trace refuses 0000-01-01 too", async () => {
       const response = await post("/start-trace", {
         operation: "x",

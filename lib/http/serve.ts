@@ -1,12 +1,14 @@
 /**
  * Serves Hono apps with `Deno.serve`, one or several listeners (tracing's OTLP and query ports),
- * and stops them gracefully on SIGINT/SIGTERM: close what must stop taking work first, stop
- * accepting and drain in-flight requests on every listener, close dependencies (in the order
- * given), flush and shut down telemetry, exit 0. A hard deadline exits 1 if any step hangs.
+ * and stops them gracefully on SIGINT/SIGTERM: close what must stop taking work first, let
+ * in-flight requests finish while new ones get 503 (drain_gate.ts), stop every listener, close
+ * dependencies (in the order given), flush and shut down telemetry, exit 0. A hard deadline exits
+ * 1 if any step hangs.
  */
 import type { Hono } from "hono";
 import type { Logger } from "../log.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
+import { DrainGate } from "./drain_gate.ts";
 
 /** A dependency to close on shutdown, e.g. a consumer or a database. */
 export interface Closer {
@@ -49,6 +51,7 @@ export interface RunningServer {
 /** Starts every listener and installs the signal handlers that stop them all gracefully. */
 export function serve(listeners: readonly Listener[], options: ServeOptions): RunningServer {
   const { logger } = options;
+  const gate = new DrainGate();
   const servers = listeners.map((listener) =>
     Deno.serve({
       hostname: options.hostname,
@@ -59,12 +62,12 @@ export function serve(listeners: readonly Listener[], options: ServeOptions): Ru
           port,
           ...(listener.api === undefined ? {} : { api: listener.api }),
         }),
-    }, listener.app.fetch)
+    }, gate.wrap(listener.app.fetch))
   );
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
-    stopping ??= shutdown(servers, options, reason);
+    stopping ??= shutdown(servers, gate, options, reason);
     return stopping;
   };
   const onSignal = (signal: Deno.Signal) => () => {
@@ -81,6 +84,7 @@ export function serve(listeners: readonly Listener[], options: ServeOptions): Ru
 
 async function shutdown(
   servers: readonly Deno.HttpServer[],
+  gate: DrainGate,
   options: ServeOptions,
   reason: string,
 ): Promise<void> {
@@ -91,6 +95,8 @@ async function shutdown(
     Deno.exit(1);
   }, options.shutdownTimeoutMs);
   await closeAll(options.beforeDrain ?? [], logger);
+  // Requests in flight finish (new ones get 503) before the servers stop: see drain_gate.ts.
+  await gate.drain();
   await Promise.all(servers.map((server) => server.shutdown()));
   logger.info("HTTP server drained");
   await closeAll(options.closers ?? [], logger);

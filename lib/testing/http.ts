@@ -58,3 +58,12 @@ export function jsonInit(method: string, body: unknown): RequestInit {
     body: typeof body === "string" ? body : JSON.stringify(body),
   };
 }
+
+/**
+ * Whether an answer is the 503 a stopping service gives requests that arrive while it drains
+ * (lib/http/drain_gate.ts): for a load test, a refusal like a closed port, not an answer.
+ */
+export function isShuttingDown(answer: { status: number; body: unknown }): boolean {
+  const body = answer.body as { error?: { code?: unknown } } | null;
+  return answer.status === 503 && body?.error?.code === "shutting_down";
+}

@@ -41,6 +41,11 @@ export interface Normalized<T> {
   tally?: LimitTally;
 }
 
+/** A result with nothing in it yet, whose cuts go to `tally`. */
+export function emptyResult<T>(tally: LimitTally): Normalized<T> {
+  return { items: [], rejected: 0, firstError: undefined, tally };
+}
+
 type Obj = Record<string, unknown>;
 
 /** The limits and the tally of what they cut, for one request. */
@@ -56,12 +61,7 @@ export function normalizeTraces(
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Normalized<SpanRecord> {
   const lim: Limiter = { limits, tally: emptyTally() };
-  const out: Normalized<SpanRecord> = {
-    items: [],
-    rejected: 0,
-    firstError: undefined,
-    tally: lim.tally,
-  };
+  const out = emptyResult<SpanRecord>(lim.tally);
   for (const rs of list(object(request, "request"), "resourceSpans")) {
     const resource = attributes(object(rs, "resourceSpans[]").resource, lim).kept;
     const service = serviceName(resource);
@@ -88,12 +88,7 @@ export function normalizeLogs(
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Normalized<LogRecord> {
   const lim: Limiter = { limits, tally: emptyTally() };
-  const out: Normalized<LogRecord> = {
-    items: [],
-    rejected: 0,
-    firstError: undefined,
-    tally: lim.tally,
-  };
+  const out = emptyResult<LogRecord>(lim.tally);
   for (const rl of list(object(request, "request"), "resourceLogs")) {
     const service = serviceName(attributes(object(rl, "resourceLogs[]").resource, lim).kept);
     for (const sl of list(rl as Obj, "scopeLogs")) {

@@ -16,6 +16,7 @@ import {
   withDroppedCounts,
 } from "../span_model.ts";
 import {
+  emptyResult,
   fixed64Text,
   id,
   nanos,
@@ -36,12 +37,7 @@ export function decodeTraceSpans(
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Normalized<SpanRecord> {
   const limiter: Limiter = { limits, tally: emptyTally() };
-  const out: Normalized<SpanRecord> = {
-    items: [],
-    rejected: 0,
-    firstError: undefined,
-    tally: limiter.tally,
-  };
+  const out = emptyResult<SpanRecord>(limiter.tally);
   const r = new ProtoReader(bytes, { maxString: limits.valueLength });
   try {
     while (r.pos < r.length) {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { normalizeTraces, PayloadError } from "./otlp_normalize.ts";
 import { decodeRequest } from "./otlp_proto.ts";
 import { decodeTraceSpans } from "./otlp_proto_spans.ts";
+import { fixed64, varint } from "../testing/protobuf_bytes.ts";
 
 // deno-lint-ignore no-explicit-any -- the generated module has no types for the root object
 const proto = (root as any).opentelemetry.proto;
@@ -261,7 +262,6 @@ function deeplyNestedSpan(levels: number): Uint8Array {
   }
   const value = prefixes.reverse().flat();
   const kv = [0x0a, 1, 0x64, 0x12, ...varint(value.length), ...value];
-  const fixed64 = (n: bigint) => [...new Uint8Array(new BigUint64Array([n]).buffer)];
   const span = [
     ...[0x0a, 16, ...Array(16).fill(1)],
     ...[0x12, 8, ...Array(8).fill(2)],
@@ -296,13 +296,3 @@ Deno.test("decodeTraceSpans() drops an attribute nested past the depth limit, co
     assert.equal(decodeTraceSpans(bytes).items[0]!.attributes.length, 2);
   });
 });
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  while (value > 0x7f) {
-    out.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  out.push(value);
-  return out;
-}

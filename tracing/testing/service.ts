@@ -22,6 +22,8 @@ import type { JaegerTrace } from "../query/jaeger_model.ts";
 /** A running tracing process. */
 export interface TracingProcess {
   otlpEndpoint: string;
+  /** The process id, e.g. to read `/proc/<pid>/status`. */
+  pid: number;
   queryUrl: string;
   waitForTrace(
     traceId: string,
@@ -56,6 +58,7 @@ export async function startTracingProcess(
   let stopped: Promise<void> | undefined;
   return {
     otlpEndpoint: `http://127.0.0.1:${process.ports.otlp}`,
+    pid: process.pid,
     queryUrl,
     output: () => process.lines.join("\n"),
     async waitForTrace(traceId, { minSpans, timeoutMs = 10_000 }) {
