@@ -7,7 +7,9 @@
  * Each variant's telemetry is built by the services' own `startTelemetry` from a config that
  * `loadConfig` read, so this runner follows the pipeline as shipped; spans go to an OTLP discard
  * endpoint served inside this process, whose share of the CPU time is small (one request per
- * batch). The modules come in through static imports, and a compared checkout's through dynamic
+ * batch). "as shipped" logs one info line a request as a service does: buffered to stdout (which
+ * the scenario reads and discards) and shipped as an OTLP log record; results go to stderr, one
+ * `RESULT {...}` line each. The modules come in through static imports, and a compared checkout's through dynamic
  * imports typed as this checkout's modules, so `deno check` sees every name used here.
  *
  *   deno run --allow-all bench/inprocess_runner.ts '{"requests":20000,"repeats":3}'
@@ -23,6 +25,7 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import * as log from "../lib/log.ts";
+import { configureLogOutput } from "../lib/log_output.ts";
 import * as sqlite from "../lib/sqlite.ts";
 import * as setup from "../lib/telemetry/setup.ts";
 import * as userApp from "../user/app.ts";
@@ -35,6 +38,8 @@ export interface InprocessSpec {
   repeats: number;
   /** Another checkout whose user app runs as extra variants. */
   compare?: string;
+  /** Only these variants (and untraced), e.g. to profile one. */
+  only?: string[];
 }
 
 /** One measured run. */
@@ -61,7 +66,9 @@ interface Variant {
 }
 
 const USERS = 50;
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Starts each result line on stderr. */
+export const RESULT = "RESULT ";
 const TEN_PERCENT = {
   OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
   OTEL_TRACES_SAMPLER_ARG: "0.1",
@@ -100,7 +107,14 @@ function registerPlainSdk(ratio: number, sinkUrl: string): void {
 function buildVariant(
   modules: CheckoutModules,
   name: string,
-  options: { env: Record<string, string>; sinkUrl: string; plainRatio?: number },
+  options: {
+    env: Record<string, string>;
+    sinkUrl: string;
+    plainRatio?: number;
+    logLevel?: log.LogLevel;
+    /** One console write a line, as LOG_SYNC=true does. */
+    syncLines?: boolean;
+  },
 ): Variant {
   // Each variant registers its own provider; its tracer keeps it after the next one does.
   trace.disable();
@@ -110,10 +124,13 @@ function buildVariant(
     DATA_DIR: dataDir,
     OTEL_SERVICE_NAME: "user",
     OTEL_EXPORTER_OTLP_ENDPOINT: options.sinkUrl,
-    OTEL_LOGS_EXPORTER: "none",
     ...options.env,
   });
-  const logger = modules.log.createLogger({ service: "user", level: "error" });
+  const logger = modules.log.createLogger({
+    service: "user",
+    level: options.logLevel ?? "error",
+    ...(options.syncLines ? { write: modules.log.writeToConsole } : {}),
+  });
   const telemetry = modules.setup.startTelemetry(config.telemetry, { logger });
   const db = modules.sqlite.openDatabase(`${dataDir}/users.db`, { tracer: telemetry.tracer });
   const store = modules.userStore.createUserStore(db);
@@ -135,17 +152,37 @@ function checkoutVariants(
   options: { sinkUrl: string; ours: boolean },
 ): Variant[] {
   const { sinkUrl } = options;
+  const noLogs = { OTEL_LOGS_EXPORTER: "none" };
   const build = (name: string, env: Record<string, string>, plainRatio?: number) =>
-    buildVariant(modules, `${prefix}${name}`, { env, sinkUrl, plainRatio });
+    buildVariant(modules, `${prefix}${name}`, { env: { ...noLogs, ...env }, sinkUrl, plainRatio });
   const variants = [
     build("untraced", { OTEL_SDK_DISABLED: "true" }),
+    // The defaults, as a service runs them, and one request line a request.
+    buildVariant(modules, `${prefix}as shipped: 100%, request lines, OTLP logs`, {
+      env: {},
+      sinkUrl,
+      logLevel: "info",
+    }),
     build("unsampled (ratio 0)", {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0",
     }),
     build("sampled 10%", TEN_PERCENT),
     build("sampled 100%", ALL),
+    buildVariant(modules, `${prefix}sampled 100%, request lines only`, {
+      env: { ...noLogs, ...ALL },
+      sinkUrl,
+      logLevel: "info",
+    }),
   ];
+  if (options.ours) {
+    variants.push(buildVariant(modules, "sampled 100%, request lines only, LOG_SYNC", {
+      env: { ...noLogs, ...ALL },
+      sinkUrl,
+      logLevel: "info",
+      syncLines: true,
+    }));
+  }
   if (options.ours) {
     variants.push(
       build("sampled 100%, official serializer", { ...ALL, OTLP_SERIALIZER: "official" }),
@@ -181,7 +218,14 @@ if (import.meta.main) {
   });
   const sinkUrl = `http://127.0.0.1:${sink.addr.port}`;
   const own: CheckoutModules = { log, sqlite, setup, userApp, userConfig, userStore };
-  const variants = [
+  // As `startService` does; only "as shipped" writes lines (the others log errors only).
+  configureLogOutput({
+    mode: "buffered",
+    maxUnwrittenBytes: 1024 * 1024,
+    service: "user",
+    format: "json",
+  });
+  const all = [
     ...checkoutVariants(own, "", { sinkUrl, ours: true }),
     ...spec.compare === undefined ? [] : checkoutVariants(
       await loadCheckout(spec.compare),
@@ -189,6 +233,9 @@ if (import.meta.main) {
       { sinkUrl, ours: false },
     ),
   ];
+  const variants = all.filter((variant) =>
+    spec.only === undefined || variant.name === "untraced" || spec.only.includes(variant.name)
+  );
   for (const variant of variants) await run(variant, Math.min(spec.requests, 5000));
   for (let repeat = 0; repeat < spec.repeats; repeat++) {
     for (let i = 0; i < variants.length; i++) {
@@ -198,7 +245,7 @@ if (import.meta.main) {
         repeat,
         cpuMicrosPerRequest: await run(variant, spec.requests),
       };
-      await Deno.stdout.write(new TextEncoder().encode(`${JSON.stringify(result)}\n`));
+      Deno.stderr.writeSync(new TextEncoder().encode(`${RESULT}${JSON.stringify(result)}\n`));
     }
   }
   Deno.exit(0);

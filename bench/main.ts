@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick | --smoke] [--profile] [--deno] [--compare=<dir>] [--scenarios=...]`: measures what tracing costs
+ * `deno task bench [--quick | --smoke] [--profile] [--deno] [--compare=<dir>] [--variants=a;b] [--http-seconds=N] [--scenarios=...]`: measures what tracing costs
  * and how far the system goes, side by side in one run, and prints one table (median, min, max
  * over the repeats, and the ratio to the baseline measured in the same repeats). The same goes
  * to `bench/results/<mode>-<time>.json` and `bench/results/latest-<mode>.json`.

@@ -6,7 +6,7 @@
  */
 import { REPO_ROOT } from "../lib/testing/service_process.ts";
 import type { BenchContext } from "./context.ts";
-import type { InprocessResult, InprocessSpec } from "./inprocess_runner.ts";
+import { type InprocessResult, type InprocessSpec, RESULT } from "./inprocess_runner.ts";
 import { keyFor } from "./results.ts";
 
 const SCENARIO = "7 in-process GET /users/:username";
@@ -31,9 +31,11 @@ export async function runInprocessScenario(ctx: BenchContext): Promise<void> {
   if (output.code !== 0) {
     throw new Error(`The in-process runner failed:\n${new TextDecoder().decode(output.stderr)}`);
   }
-  const lines = new TextDecoder().decode(output.stdout).split("\n").filter((line) => line !== "");
+  // stdout carries the "as shipped" variant's request lines; results come on stderr.
+  const lines = new TextDecoder().decode(output.stderr).split("\n")
+    .filter((line) => line.startsWith(RESULT));
   for (const line of lines) {
-    const result = JSON.parse(line) as InprocessResult;
+    const result = JSON.parse(line.slice(RESULT.length)) as InprocessResult;
     const ratioTo = result.variant === BASELINE ? undefined : BASELINE;
     ctx.results.add(
       keyFor(SCENARIO, result.variant)("CPU per request", "µs"),

@@ -122,7 +122,8 @@ const SMOKE: Omit<Settings, "mode" | "scenarios" | "profile"> = {
 
 /**
  * Reads `--quick`, `--smoke`, `--profile`, `--deno`, `--compare=<dir>`, `--variants=a;b` (names
- * hold commas, hence the semicolons) and `--scenarios=a,b`; throws on anything else.
+ * hold commas, hence the semicolons), `--http-seconds=N` (each HTTP run's length) and
+ * `--scenarios=a,b`; throws on anything else.
  */
 export function parseSettings(args: readonly string[]): Settings {
   let mode: Settings["mode"] = "full";
@@ -131,13 +132,19 @@ export function parseSettings(args: readonly string[]): Settings {
   let deno: boolean | undefined;
   let compare: string | undefined;
   let variants: string[] | undefined;
+  let httpSeconds: number | undefined;
   for (const arg of args) {
     if (arg === "--quick") mode = "quick";
     else if (arg === "--profile") profile = true;
     else if (arg === "--deno") deno = true;
     else if (arg.startsWith("--compare=")) compare = arg.slice("--compare=".length);
     else if (arg === "--smoke") mode = "smoke";
-    else if (arg.startsWith("--variants=")) {
+    else if (arg.startsWith("--http-seconds=")) {
+      httpSeconds = Number(arg.slice("--http-seconds=".length));
+      if (!(httpSeconds > 0 && httpSeconds <= 600)) {
+        throw new Error(`Invalid ${arg}: expected seconds from 0 to 600`);
+      }
+    } else if (arg.startsWith("--variants=")) {
       variants = arg.slice("--variants=".length).split(";").map((name) => name.trim())
         .filter((name) => name !== "");
     } else if (arg.startsWith("--scenarios=")) {
@@ -151,7 +158,7 @@ export function parseSettings(args: readonly string[]): Settings {
       scenarios = names as ScenarioName[];
     } else {
       throw new Error(
-        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir>, --variants=a;b or --scenarios=a,b`,
+        `Unknown argument "${arg}": expected --quick, --smoke, --profile, --deno, --compare=<dir>, --variants=a;b, --http-seconds=N or --scenarios=a,b`,
       );
     }
   }
@@ -163,6 +170,7 @@ export function parseSettings(args: readonly string[]): Settings {
     profile,
     compare,
     variants,
+    httpSeconds: httpSeconds ?? base.httpSeconds,
     denoMode: deno ?? base.denoMode,
   };
 }

@@ -7,12 +7,17 @@ import { JaegerProcess } from "../lib/testing/jaeger.ts";
 import { startTracingProcess, type TracingProcess } from "../tracing/testing/service.ts";
 import type { TraceSource } from "./_trace_backend.ts";
 
+/** Our services' telemetry: our SDK set-up, or Deno's built-in (`OTEL_DENO=true`). */
+export type TelemetryMode = "sdk" | "deno";
+
 /** Our tracing service and the Jaeger it forwards to. */
 export interface TracingWithJaeger {
   tracing: TracingProcess;
   jaeger: JaegerProcess;
   /** Where services export: the tracing service's OTLP/HTTP base URL. */
   otlpEndpoint: string;
+  /** The env every process exports with (OTLP/protobuf); `deno` selects Deno's built-in mode. */
+  exportEnv(mode?: TelemetryMode): Record<string, string>;
   /** Both stores by name, to check a trace in each. */
   stores: readonly (readonly [string, TraceSource])[];
   /** Stops both. */
@@ -33,6 +38,12 @@ export async function startTracingWithJaeger(): Promise<TracingWithJaeger> {
     tracing,
     jaeger,
     otlpEndpoint: tracing.otlpEndpoint,
+    exportEnv: (mode = "sdk") => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_BSP_SCHEDULE_DELAY: "200",
+      ...(mode === "deno" ? { OTEL_DENO: "true" } : {}),
+    }),
     stores: [["our tracing service", tracing], [`Jaeger v${jaeger.release}`, jaeger]],
     stop: async () => {
       await tracing.stop();

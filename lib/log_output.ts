@@ -45,8 +45,10 @@ export function configureLogOutput(options: {
     format: options.format,
     write: toStderr,
   });
+  const thread = new StdoutThread(options.maxUnwrittenBytes);
+  thread.start();
   const buffer = new LineBuffer({
-    sink: new StdoutThread(options.maxUnwrittenBytes),
+    sink: thread,
     maxUnwrittenBytes: options.maxUnwrittenBytes,
     warn: (dropped) =>
       stderr.warn("Log lines dropped: stdout did not take them fast enough", {

@@ -17,6 +17,9 @@ const SERVICES = ["tracing", "user", "order", "producer", "consumer"] as const;
 /** Stopped after every other service. */
 const LAST = "tracing";
 const STOP_DEADLINE_MS = 15_000;
+const START_DEADLINE_MS = 60_000;
+/** tracing's "Listening" line for its OTLP port, as JSON or as a pretty line. */
+const OTLP_LISTENING = /Listening.*\bapi[=":]+otlp\b/;
 const COLORS = [36, 33, 35, 32, 34];
 const encoder = new TextEncoder();
 
@@ -39,7 +42,8 @@ function watchArgs(task: string): string[] {
 }
 
 let stopping = false;
-const processes = services.map((name, index) => {
+const processes: DevProcess[] = [];
+function start(name: string, index: number): DevProcess {
   const prefix = `\x1b[${COLORS[index % COLORS.length]}m${name.padEnd(width)} |\x1b[0m `;
   const dev = new DevProcess(name, {
     args: watchArgs(tasks[`start:${name}`]!),
@@ -49,11 +53,7 @@ const processes = services.map((name, index) => {
   });
   dev.done.then((code) => write(`${prefix}${stopping ? "stopped" : `exited with code ${code}`}`));
   return dev;
-});
-
-write(
-  `Started ${processes.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}. Press Ctrl-C to stop.`,
-);
+}
 
 /** Stops `group` and waits for every member, killing what outlives the deadline. */
 async function stopTogether(group: readonly DevProcess[]): Promise<void> {
@@ -74,9 +74,26 @@ async function stopAll(signal: Deno.Signal): Promise<void> {
   await stopTogether(processes.filter((dev) => dev.name !== LAST));
   await stopTogether(processes.filter((dev) => dev.name === LAST));
 }
+
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.addSignalListener(signal, () => void stopAll(signal));
 }
+
+// tracing first, and the others once its OTLP port listens, so that no service's first export
+// (its start-up log records) finds nobody there and warns.
+for (const [index, name] of services.entries()) {
+  if (stopping) break;
+  const dev = start(name, index);
+  processes.push(dev);
+  if (name !== LAST || await dev.waitForLine(OTLP_LISTENING, START_DEADLINE_MS) || stopping) {
+    continue;
+  }
+  write(`${name} did not listen for OTLP within ${START_DEADLINE_MS} ms; starting the others`);
+}
+
+write(
+  `Started ${processes.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}. Press Ctrl-C to stop.`,
+);
 
 await Promise.all(processes.map((dev) => dev.done));
 Deno.exit(0);

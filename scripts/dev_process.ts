@@ -35,6 +35,7 @@ export class DevProcess {
   #stopping = false;
   #finished = false;
   #exited = false;
+  readonly #waiting = new Set<{ pattern: RegExp; resolve: (seen: boolean) => void }>();
 
   constructor(name: string, options: DevProcessOptions) {
     this.name = name;
@@ -53,6 +54,9 @@ export class DevProcess {
     });
     const onLine = (line: string) => {
       options.onLine(line);
+      for (const waiter of this.#waiting) {
+        if (waiter.pattern.test(line)) waiter.resolve(true);
+      }
       if (!FINISHED.test(line)) return;
       // Under --watch the watcher stays alive for file changes once the service has stopped.
       this.#finished = true;
@@ -64,6 +68,25 @@ export class DevProcess {
       for await (const line of textLines(web)) onLine(line);
     });
     this.done = Promise.all(pipes).then(() => closed);
+    this.done.then(() => {
+      for (const waiter of this.#waiting) waiter.resolve(false);
+    });
+  }
+
+  /** Resolves true once it writes a line matching `pattern`, false if it ends or `timeoutMs` passes. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter = {
+        pattern,
+        resolve: (seen: boolean) => {
+          clearTimeout(timer);
+          this.#waiting.delete(waiter);
+          resolve(seen);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+      this.#waiting.add(waiter);
+    });
   }
 
   /** Runs its graceful stop (SIGTERM); a watcher left idle by a finished service is killed. */

@@ -65,7 +65,9 @@ function startDev(env: Record<string, string>) {
 }
 
 /** The JSON log records of the output, each with the service whose prefix it carried. */
-function records(lines: readonly string[]): { service: string; level: string; msg: string }[] {
+function records(
+  lines: readonly string[],
+): { service: string; level: string; msg: string; api?: string }[] {
   return lines.flatMap((line) => {
     const match = /^(\w+)\s+\| (\{.*\})$/.exec(line);
     if (match === null) return [];
@@ -156,6 +158,12 @@ for (const way of ["group", "process"] as const) {
       assert.deepEqual(complaints, [], "a clean stop logs no warning");
       assert.ok(!dev.lines.some((line) => /killed/.test(line)), dev.lines.join("\n"));
 
+      const otlpListening = log.findIndex((r) => r.msg === "Listening" && r.api === "otlp");
+      const firstOther = log.findIndex((r) => r.service !== "tracing");
+      assert.ok(
+        otlpListening >= 0 && otlpListening < firstOther,
+        "the others start once tracing listens",
+      );
       const stopped = log.filter((r) => r.msg === "Stopped").map((r) => r.service);
       assert.equal(stopped.length, SERVICES.length, `every service stopped: ${stopped}`);
       assert.equal(stopped.at(-1), "tracing", "tracing stops last");

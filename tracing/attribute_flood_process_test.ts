@@ -37,6 +37,22 @@ function floodRequest(traceByte: number, attributes: number): Uint8Array<ArrayBu
   return bytes;
 }
 
+/** An export request of one log record with `attributes` empty attributes. */
+function logFloodRequest(attributes: number): Uint8Array<ArrayBuffer> {
+  const head = [0x09, ...fixed64(1_700_000_000_000_000_000n)];
+  const recordLength = head.length + attributes * 2;
+  const scopeHead = [0x12, ...varint(recordLength)];
+  const scopeLength = scopeHead.length + recordLength;
+  const resourceHead = [0x12, ...varint(scopeLength)];
+  const resourceLength = resourceHead.length + scopeLength;
+  const prefix = [0x0a, ...varint(resourceLength), ...resourceHead, ...scopeHead, ...head];
+  const bytes = new Uint8Array(prefix.length + attributes * 2);
+  bytes.set(prefix);
+  // Each attribute is field 6 of the record with an empty KeyValue: 0x32 0x00.
+  for (let i = prefix.length; i < bytes.length; i += 2) bytes[i] = 0x32;
+  return bytes;
+}
+
 function peakRssBytes(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
@@ -85,6 +101,24 @@ Deno.test("the tracing process takes four 8 MB attribute floods at once within t
         metrics,
         new RegExp(`tracing_ingest_limited_total\\{what="attributes"\\} ${4 * (ATTRIBUTES - 128)}`),
       );
+    });
+
+    await t.step("four such floods of log records are held the same way", async () => {
+      const peak = peakRssBytes(tracing.pid);
+      const body = logFloodRequest(ATTRIBUTES);
+      const statuses = await Promise.all([1, 2, 3, 4].map(async () => {
+        const response = await fetch(`${tracing.otlpEndpoint}/v1/logs`, {
+          method: "POST",
+          headers: { "content-type": "application/x-protobuf" },
+          body,
+        });
+        await response.body?.cancel();
+        return response.status;
+      }));
+      assert.deepEqual(statuses, [200, 200, 200, 200]);
+      const grown = peakRssBytes(tracing.pid) - peak;
+      // Through protobufjs before the direct decoder: 1 GB peak.
+      assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
     });
 
     await t.step("a Jaeger search of the service and the trace page stay small", async () => {

@@ -149,3 +149,33 @@ Deno.test("GET /users answers 503 while PostgreSQL is down and recovers without 
     assert.equal((await app.request("/ready")).status, 200);
   });
 });
+
+Deno.test("slow_query and pool_of_one act on PostgreSQL's query spans as on SQLite's", async () => {
+  await withApp("faults", 5000, async ({ app, exporter }) => {
+    const put = (name: string, body: unknown) =>
+      app.request(`/faults/${name}`, jsonInit("PUT", body));
+    await (await put("slow_query", { enabled: true, delay_ms: 40, jitter_ms: 0 })).body?.cancel();
+    await (await put("pool_of_one", { enabled: true })).body?.cancel();
+    exporter.reset();
+    const responses = await Promise.all(
+      ["ann", "bob"].map((name) => app.request(`/users/${name}`)),
+    );
+    assert.deepEqual(responses.map((r) => r.status), [404, 404]);
+    await Promise.all(responses.map((r) => r.body?.cancel()));
+    const queries = exporter.getFinishedSpans().filter((s) => s.name === "SELECT users");
+    assert.equal(queries.length, 2);
+    for (const query of queries) {
+      assert.equal(query.attributes["db.system.name"], "postgresql");
+      assert.equal(query.attributes["fault.name"], "slow_query");
+      const ms = query.duration[0] * 1000 + query.duration[1] / 1e6;
+      assert.ok(ms >= 40, `the wait is inside the span: ${ms} ms`);
+    }
+    const waits = queries.map((q) =>
+      Number(
+        q.events.find((e) => e.attributes?.["fault.name"] === "pool_of_one")
+          ?.attributes?.["fault.wait_ms"],
+      )
+    ).sort((a, b) => a - b);
+    assert.ok(waits[1]! >= 40, `the second call waited for the first: ${waits}`);
+  });
+});

@@ -83,3 +83,22 @@ Deno.test("loadConfig() lists invalid database settings with the password masked
     'Invalid DATABASE_URL "mysql://app:***@db/shop": expected an absolute postgres or postgresql URL',
   ]);
 });
+
+Deno.test("loadConfig() reads FAULTS into the faults switched on at start", async (t) => {
+  await t.step("valid", () => {
+    const config = loadConfig({ FAULTS: "slow_query:delay_ms=40;pool_of_one", FAULTS_TOKEN: "x" });
+    assert.deepEqual(Object.fromEntries(config.faults.initial), {
+      slow_query: { enabled: true, delay_ms: 40, jitter_ms: 30 },
+      pool_of_one: { enabled: true },
+    });
+    assert.equal(config.faults.token, "x");
+  });
+  await t.step("an unknown fault and a bad parameter, in one message", () => {
+    const error = catchConfigError(() => loadConfig({ FAULTS: "slow_disk;pool_of_one:rate=1" }));
+    assert.equal(error.problems.length, 1);
+    assert.match(
+      error.problems[0]!,
+      /^Invalid FAULTS "slow_disk;pool_of_one:rate=1": expected ";"-separated name or name:param=value,\.\.\. entries; unknown fault "slow_disk" \(known: slow_query, pool_of_one\); Invalid change of fault "pool_of_one": /,
+    );
+  });
+});

@@ -57,6 +57,7 @@ export function readFaultsConfig(
 function faultList(declared: readonly FaultDeclaration[]): Parser<Map<string, FaultState>> {
   return (value) => {
     const parsed = parseFaultList(value, declared);
-    return Array.isArray(parsed) ? new Invalid(parsed.join("; ")) : parsed;
+    if (!Array.isArray(parsed)) return parsed;
+    return new Invalid(`";"-separated name or name:param=value,... entries; ${parsed.join("; ")}`);
   };
 }

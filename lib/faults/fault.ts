@@ -133,9 +133,7 @@ export function parseFaultList(
     const name = (colon < 0 ? entry : entry.slice(0, colon)).trim();
     const fault = declared.find((candidate) => candidate.name === name);
     if (fault === undefined) {
-      problems.push(
-        `unknown fault "${name}": expected one of ${declared.map((f) => f.name).join(", ")}`,
-      );
+      problems.push(`unknown fault "${name}" (known: ${declared.map((f) => f.name).join(", ")})`);
       continue;
     }
     const change: Record<string, unknown> = { enabled: true };

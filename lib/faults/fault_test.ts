@@ -61,7 +61,7 @@ Deno.test("parseFaultList() reports every bad entry", () => {
   const problems = parseFaultList("nope;flaky:rate=2;slow:delay_ms=abc", DECLARED);
   assert.ok(Array.isArray(problems));
   assert.equal(problems.length, 3);
-  assert.match(problems[0]!, /unknown fault "nope": expected one of slow, flaky, serial/);
+  assert.match(problems[0]!, /^unknown fault "nope" \(known: slow, flaky, serial\)$/);
   assert.match(problems[1]!, /"flaky": rate/);
   assert.match(problems[2]!, /"slow": delay_ms/);
 });

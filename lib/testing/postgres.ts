@@ -9,9 +9,13 @@ import { createLogger } from "../log.ts";
 import { PostgresDatabase } from "../postgres.ts";
 import { createTestTelemetry } from "./telemetry.ts";
 
-/** Where the tests' server answers; a database is created on it per test. */
+/**
+ * Where the tests' server answers; a database is created on it per test. The default names the
+ * `postgres` database, which every cluster has, so the README's `bash .ci/services && deno task
+ * test` needs no database made by hand.
+ */
 export const TEST_POSTGRES_URL = Deno.env.get("TEST_POSTGRES_URL") ??
-  "postgres://postgres@127.0.0.1:5432/test";
+  "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Prefix of the tests' database names; `.ci/run` sets one per run and drops what is left. */
 const PREFIX = Deno.env.get("TEST_DATABASE_PREFIX") ?? "test_";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestService } from "../testing/test_deps.ts";
+import { makeSpan } from "../testing/span_fixture.ts";
 
 Deno.test("/api/v1/alerts lists rules, adds them and removes them by name", async (t) => {
   const service = createTestService();
@@ -117,6 +118,42 @@ Deno.test("/api/v1/alerts/rules refuses a taken name with 409, replaces on PUT a
         },
       });
     });
+  } finally {
+    await service.close();
+  }
+});
+
+Deno.test("a rule that cannot be evaluated shows its error in /api/v1/alerts and on /services", async () => {
+  const service = createTestService({
+    alertStore: (store) => ({
+      operations: store.operations,
+      scanSpans(query) {
+        if (query.service === "bad") throw new RangeError("Value is too large");
+        return store.scanSpans(query);
+      },
+    }),
+  });
+  const { query } = service;
+  try {
+    service.store.writeSpans([
+      makeSpan({ service: "bad", startMs: Date.now() - 1000 }),
+      makeSpan({ service: "good", startMs: Date.now() - 1000, durationMs: 500 }),
+    ]);
+    for (const target of ["bad", "good"]) {
+      const created = await query.request(
+        "/api/v1/alerts/rules",
+        jsonInit("POST", { name: target, service: target, metric: "p99", threshold: 100 }),
+      );
+      assert.equal(created.status, 201);
+      await created.body?.cancel();
+    }
+    await service.alerts.evaluate();
+    const { alerts } = await (await query.request("/api/v1/alerts")).json();
+    assert.equal(alerts[0].error, 'Evaluating "bad" failed: Value is too large');
+    assert.equal(alerts[1].error, null);
+    assert.equal(alerts[1].state, "firing");
+    const page = await (await query.request("/services")).text();
+    assert.ok(page.includes("Evaluating &quot;bad&quot; failed: Value is too large"), page);
   } finally {
     await service.close();
   }

@@ -28,6 +28,7 @@ import {
   type Signal,
 } from "./otlp_proto.ts";
 import { decodeTraceSpans } from "./otlp_proto_spans.ts";
+import { decodeLogRecords } from "./otlp_proto_logs.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { LogRecord, SpanRecord } from "../span_model.ts";
 import { keepPlausibleSpans } from "../span_times.ts";
@@ -145,6 +146,9 @@ export function acceptPayload(
   if (signal === "traces" && encoding === "protobuf") {
     // The hot path: protobuf traces go straight to spans, without protobufjs's message graph.
     result = decodeTraceSpans(record.payload, limits);
+  } else if (signal === "logs" && encoding === "protobuf") {
+    // Straight to records too, so a flood of attributes is skipped unread.
+    result = decodeLogRecords(record.payload, limits);
   } else {
     const request = decode(signal, encoding, record.payload);
     const ids = encoding === "json" ? "hex" : "bytes";

@@ -58,6 +58,18 @@ export function readAttributeList(r: ProtoReader, end: number, limiter: Limiter)
   return attributes;
 }
 
+/** A log record's body (an `AnyValue` ending at `end`); nested too deep it is `{}`, counted. */
+export function readBody(r: ProtoReader, end: number, limiter: Limiter): AnyValue {
+  try {
+    return anyValue(r, end, limiter, 0);
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    r.pos = end;
+    limiter.tally.tooDeep++;
+    return {};
+  }
+}
+
 /** One `KeyValue` ending at `end`; an absent value is `{}`. */
 function keyValue(r: ProtoReader, end: number, limiter: Limiter, level: number): KeyValue {
   let key = "";

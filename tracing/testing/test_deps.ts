@@ -5,6 +5,7 @@ import { createRegistry } from "../../lib/http/metrics.ts";
 import { jsonInit } from "../../lib/testing/http.ts";
 import { createTestTelemetry } from "../../lib/testing/telemetry.ts";
 import { type AlertEngine, createAlertEngine } from "../alerts/engine.ts";
+import type { RuleStore } from "../alerts/measure_rules.ts";
 import { createIngestApp, createQueryApp } from "../app.ts";
 import { OpenSpans } from "../span_api/open_spans.ts";
 import { createPipeline, type Pipeline } from "../pipeline/pipeline.ts";
@@ -38,6 +39,8 @@ export function createTestService(options: {
   budget?: ByteBudget;
   ttlMs?: number;
   maxAlertRules?: number;
+  /** What the alert engine reads through, e.g. the store with a fault injected. */
+  alertStore?: (store: TraceStore) => RuleStore;
   /** The open spans' clock (start times, TTL); default the wall clock. */
   nowNs?: () => bigint;
   /** The ingest limits; default the defaults. */
@@ -76,7 +79,7 @@ export function createTestService(options: {
     onLimited: (tally) => countLimited(pipeline.metrics, tally),
   });
   const alerts = createAlertEngine({
-    store,
+    store: options.alertStore?.(store) ?? store,
     rules: [],
     maxRules: options.maxAlertRules ?? 200,
     intervalMs: 60_000,

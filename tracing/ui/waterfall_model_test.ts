@@ -5,6 +5,11 @@ import { traceModel } from "./waterfall_model.ts";
 
 const T0 = 1_700_000_000_000;
 
+/** A span's timing for criticalPath(). */
+function span(spanId: string, parentSpanId: string, startUs: number, endUs: number) {
+  return { spanId, parentSpanId, startUs, endUs };
+}
+
 Deno.test("traceModel() lays spans out in tree order with a broker wait before the consumer", () => {
   const traceId = "ab".repeat(16);
   const server = makeSpan({ traceId, spanId: "1".repeat(16), startMs: T0, durationMs: 40 });
@@ -60,12 +65,6 @@ Deno.test("traceModel() lays spans out in tree order with a broker wait before t
 });
 
 Deno.test("criticalPath() follows the last-finishing child back to the root's start", () => {
-  const span = (spanId: string, parentSpanId: string, startUs: number, endUs: number) => ({
-    spanId,
-    parentSpanId,
-    startUs,
-    endUs,
-  });
   const sections = criticalPath([
     span("root", "", 0, 100),
     span("a", "root", 10, 40),
@@ -87,12 +86,6 @@ Deno.test("criticalPath() follows the last-finishing child back to the root's st
 });
 
 Deno.test("criticalPath() runs through a message's consumer, which ends after its producer", () => {
-  const span = (spanId: string, parentSpanId: string, startUs: number, endUs: number) => ({
-    spanId,
-    parentSpanId,
-    startUs,
-    endUs,
-  });
   // POST /send publishes and answers; the consumer starts after the broker wait and ends last.
   const sections = criticalPath([
     span("request", "", 0, 50),

@@ -28,10 +28,12 @@ type order struct {
 }
 
 type result struct {
-	TraceID string          `json:"trace_id"`
-	SpanID  string          `json:"span_id"`
-	Status  int             `json:"status"`
-	Body    json.RawMessage `json:"body"`
+	TraceID string `json:"trace_id"`
+	SpanID  string `json:"span_id"`
+	Status  int    `json:"status"`
+	// The server's W3C traceresponse header, when it sent one: the trace it recorded the call in.
+	TraceResponse string          `json:"traceresponse"`
+	Body          json.RawMessage `json:"body"`
 }
 
 // sentContext sits under otelhttp's transport and keeps the traceparent it injected: the CLIENT
@@ -74,7 +76,7 @@ func run(orderURL string, o order) error {
 			func(_ string, r *http.Request) string { return r.Method },
 		)),
 	}
-	status, body, callErr := post(ctx, client, strings.TrimRight(orderURL, "/")+"/orders", o)
+	answer, callErr := post(ctx, client, strings.TrimRight(orderURL, "/")+"/orders", o)
 	// Flush before printing: the caller reads the trace as soon as it has the ids.
 	flushCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -88,32 +90,40 @@ func run(orderURL string, o order) error {
 	if len(parts) != 4 {
 		return fmt.Errorf("no traceparent was sent (got %q)", sent.traceparent)
 	}
+	body := answer.body
 	if !json.Valid(body) {
 		body, _ = json.Marshal(string(body))
 	}
 	return json.NewEncoder(os.Stdout).Encode(result{
-		TraceID: parts[1], SpanID: parts[2], Status: status, Body: body,
+		TraceID: parts[1], SpanID: parts[2], Status: answer.status,
+		TraceResponse: answer.traceResponse, Body: body,
 	})
 }
 
-func post(ctx context.Context, client *http.Client, url string, o order) (int, []byte, error) {
+type answer struct {
+	status        int
+	traceResponse string
+	body          []byte
+}
+
+func post(ctx context.Context, client *http.Client, url string, o order) (answer, error) {
 	payload, err := json.Marshal(o)
 	if err != nil {
-		return 0, nil, err
+		return answer{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
 	if err != nil {
-		return 0, nil, err
+		return answer{}, err
 	}
 	req.Header.Set("content-type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("POST %s: %w", url, err)
+		return answer{}, fmt.Errorf("POST %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, nil, fmt.Errorf("reading the answer of POST %s: %w", url, err)
+		return answer{}, fmt.Errorf("reading the answer of POST %s: %w", url, err)
 	}
-	return resp.StatusCode, body, nil
+	return answer{resp.StatusCode, resp.Header.Get("traceresponse"), body}, nil
 }
