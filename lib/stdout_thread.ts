@@ -55,16 +55,24 @@ for (;;) {
 }
 `;
 
-/** A `ChunkSink` for stdout holding at most `capacity` bytes, its thread started on first use. */
+/**
+ * A `ChunkSink` for stdout holding at most `capacity` bytes, its thread started on first use. If
+ * the thread cannot run (it failed to start or died), writes fall back to the calling thread,
+ * synchronously, so that no line is silently lost.
+ */
 export class StdoutThread implements ChunkSink {
   readonly #control = new Int32Array(new SharedArrayBuffer(8));
   readonly #ring: Uint8Array;
   readonly #encoder = new TextEncoder();
+  readonly #source: string;
   #worker: Worker | undefined;
+  #failed = false;
 
-  constructor(capacity: number) {
+  /** `threadSource` replaces the thread's code, for tests of the fallback. */
+  constructor(capacity: number, options: { threadSource?: string } = {}) {
     // One byte stays free, so that head === tail means empty.
     this.#ring = new Uint8Array(new SharedArrayBuffer(capacity + 1));
+    this.#source = options.threadSource ?? THREAD_SOURCE;
   }
 
   /**
@@ -72,11 +80,19 @@ export class StdoutThread implements ChunkSink {
    * some milliseconds, which a service had better spend before it listens than under load.
    */
   start(): void {
-    if (this.#worker !== undefined) return;
-    this.#worker = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: { control: this.#control.buffer, ring: this.#ring.buffer },
-    });
+    if (this.#worker !== undefined || this.#failed) return;
+    try {
+      this.#worker = new Worker(this.#source, {
+        eval: true,
+        workerData: { control: this.#control.buffer, ring: this.#ring.buffer },
+      });
+    } catch {
+      this.#fail();
+      return;
+    }
+    // The thread loops for ever: its ending at all means it failed.
+    this.#worker.on("error", () => this.#fail());
+    this.#worker.on("exit", () => this.#fail());
     // An idle writer thread must not keep a finished process alive.
     this.#worker.unref();
   }
@@ -87,12 +103,21 @@ export class StdoutThread implements ChunkSink {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; only a tight fit needs the exact length.
     if (text.length * 3 > free && this.#encoder.encode(text).length > free) return false;
     this.start();
+    if (this.#failed) {
+      writeAll(this.#encoder.encode(text));
+      return true;
+    }
     const head = Atomics.load(this.#control, HEAD);
     // Encoded straight into the ring: TextEncoder.encode of 16 KiB costs ten times as much.
-    let { read, written } = this.#encoder.encodeInto(text, this.#ring.subarray(head));
-    if (read < text.length) {
-      // The ring wraps; a character that did not fit at the end starts at the beginning.
-      written += this.#encoder.encodeInto(text.slice(read), this.#ring).written;
+    const first = this.#encoder.encodeInto(text, this.#ring.subarray(head));
+    let written = first.written;
+    if (first.read < text.length) {
+      // The ring wraps: the rest's bytes fill the end (a character may be split), then the start.
+      const rest = this.#encoder.encode(text.slice(first.read));
+      const atEnd = size - head - written;
+      this.#ring.set(rest.subarray(0, atEnd), head + written);
+      this.#ring.set(rest.subarray(atEnd), 0);
+      written += rest.length;
     }
     Atomics.store(this.#control, HEAD, (head + written) % size);
     Atomics.notify(this.#control, HEAD);
@@ -106,6 +131,20 @@ export class StdoutThread implements ChunkSink {
     return (head - tail + size) % size;
   }
 
+  /** Writes what the dead thread left in the ring, here and now, and writes here from now on. */
+  #fail(): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    const head = Atomics.load(this.#control, HEAD);
+    const tail = Atomics.load(this.#control, TAIL);
+    if (head === tail) return;
+    const pending = head > tail
+      ? this.#ring.slice(tail, head)
+      : new Uint8Array([...this.#ring.subarray(tail), ...this.#ring.subarray(0, head)]);
+    Atomics.store(this.#control, TAIL, head);
+    writeAll(pending);
+  }
+
   drainSync(timeoutMs: number): boolean {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -115,5 +154,14 @@ export class StdoutThread implements ChunkSink {
       if (left <= 0) return false;
       Atomics.wait(this.#control, TAIL, tail, left);
     }
+  }
+}
+
+function writeAll(bytes: Uint8Array): void {
+  try {
+    let offset = 0;
+    while (offset < bytes.length) offset += Deno.stdout.writeSync(bytes.subarray(offset));
+  } catch {
+    // stdout is closed: nothing left to write to.
   }
 }
