@@ -133,11 +133,13 @@ Deno.test("the tracing service answers Jaeger's query APIs as Jaeger v2 does for
       for (const kind of ["server", "client", "producer", "consumer", "internal"]) {
         await same("v1", `/api/operations?service=${service}&spanKind=${kind}`, v1List);
       }
-      await same("v3", `/api/v3/operations?service=${service}`, (body) => ({
-        operations: sorted(body.operations),
-      }));
+      for (const kind of ["", "server", "client", "producer", "consumer", "internal"]) {
+        const path = `/api/v3/operations?service=${service}${kind ? `&span_kind=${kind}` : ""}`;
+        await same("v3", path, (body) => ({ operations: sorted(body.operations) }));
+      }
     }
     await same("v3", "/api/v3/services", (body) => ({ services: sorted(body.services) }));
+    await same("v1", "/api/operations", (body) => body);
     for (const id of traceIds) {
       await same("v1", `/api/traces/${id}`, (body) => ({
         ...body,

@@ -135,7 +135,6 @@ export class StdoutThread implements ChunkSink {
   #fail(): void {
     if (this.#failed) return;
     this.#failed = true;
-    const size = this.#ring.length;
     const head = Atomics.load(this.#control, HEAD);
     const tail = Atomics.load(this.#control, TAIL);
     if (head === tail) return;

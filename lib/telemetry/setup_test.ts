@@ -134,3 +134,50 @@ Deno.test("startTelemetry() stops recording new traces while exports fail, and c
     await telemetry.shutdown(1000);
   }
 });
+
+Deno.test("startTelemetry() by default encodes spans as they end and posts them as OTLP protobuf", async () => {
+  const bodies: Uint8Array[] = [];
+  const receiver = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (req) => {
+      bodies.push(new Uint8Array(await req.arrayBuffer()));
+      return new Response(new Uint8Array(0), {
+        headers: { "content-type": "application/x-protobuf" },
+      });
+    },
+  );
+  const config = readTelemetryConfig(
+    createEnvReader({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.addr.port}`,
+      OTEL_LOGS_EXPORTER: "none",
+      SPAN_QUEUE_MAX_BYTES: "65536",
+    }),
+    { serviceName: "svc", serviceVersion: "1" },
+  );
+  const logger = createLogger({ service: "svc", level: "error", write: () => {} });
+  // An earlier test's provider still holds the global API.
+  trace.disable();
+  const telemetry = startTelemetry(config, { logger });
+  try {
+    const span = telemetry.tracer.startSpan("GET /x", { kind: SpanKind.SERVER });
+    span.setAttribute("http.route", "/x");
+    span.end();
+    const stats = telemetry.stats()!;
+    assert.equal(stats.queued, 1);
+    assert.ok(stats.queuedBytes! > 0 && stats.queuedBytes! < 1000, `${stats.queuedBytes} bytes`);
+    assert.equal(stats.queueBytesCapacity, 65536);
+    await telemetry.forceFlush();
+    assert.equal(bodies.length, 1);
+    assert.deepEqual({ ...telemetry.stats(), queuedBytes: 0 }, {
+      ...stats,
+      queued: 0,
+      queuedBytes: 0,
+      exported: 1,
+    });
+    const text = new TextDecoder().decode(bodies[0]);
+    assert.ok(text.includes("GET /x") && text.includes("http.route") && text.includes("svc"));
+  } finally {
+    await telemetry.shutdown(1000);
+    await receiver.shutdown();
+  }
+});

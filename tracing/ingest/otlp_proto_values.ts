@@ -4,7 +4,7 @@
  * limits: what is over a limit is skipped on the wire, never decoded.
  */
 import type { AnyValue, KeyValue } from "../span_model.ts";
-import { base64 } from "./otlp_normalize.ts";
+import { base64 } from "./otlp_normalize_values.ts";
 import type { IngestLimits, LimitTally } from "./limits.ts";
 import type { ProtoReader } from "./proto_reader.ts";
 

@@ -28,6 +28,10 @@ export function jaegerV1Routes(store: StoreQueries): Hono {
   });
   app.get("/api/operations", (c) => {
     const service = c.req.query("service") || undefined;
+    // jaeger-query's own words, as Jaeger UI shows them.
+    if (service === undefined) {
+      throw new HttpError(400, "invalid_request", "parameter 'service' is required");
+    }
     const kind = c.req.query("spanKind") || undefined;
     const operations = store.operations(service)
       .map((op) => ({
