@@ -111,6 +111,35 @@ Deno.test("no service prints a secret of a URL: logs, /health, errors, --help", 
     assertNoSecret("order's output", text);
   });
 
+  await t.step("order calling a user service that is down: logs, answer, /health", async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "secrets-" });
+    const order = await startServiceProcess({
+      service: "order",
+      dataDir,
+      env: {
+        USER_SERVICE_URL: `http://me:${SECRET}@127.0.0.1:${closedPort()}/?token=${SECRET}`,
+        ...leakyTelemetryEnv(),
+      },
+    });
+    try {
+      const response = await fetch(`${order.url}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ann", item: "book", quantity: 1, unit_price: 1 }),
+      });
+      const body = await response.text();
+      assert.equal(response.status, 503, body);
+      assertNoSecret("order's answer", body);
+      assertNoSecret("/health of order", await healthText(order));
+    } finally {
+      await order.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+    // The URL is printed (the config log), masked.
+    assert.match(order.lines.join("\n"), /me:\*\*\*@127\.0\.0\.1:\d+\/\?token=\*\*\*/);
+    assertNoSecret("order's output", order.lines.join("\n"));
+  });
+
   await t.step("an invalid DATABASE_URL is quoted without its secrets", async () => {
     const url = `mysql://bob:${SECRET}@127.0.0.1/db?password=${SECRET}`;
     const { code, text } = await run("user", [], { DATABASE_URL: url });
@@ -119,30 +148,36 @@ Deno.test("no service prints a secret of a URL: logs, /health, errors, --help", 
     assertNoSecret("the invalid-config message", text);
   });
 
-  await t.step("producer with RabbitMQ unreachable: connection log, errors, /health", async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "secrets-" });
-    const producer = await startServiceProcess({
-      service: "producer",
-      dataDir,
-      env: {
-        RABBITMQ_URL: `amqp://guest:${SECRET}@127.0.0.1:${closedPort()}/?token=${SECRET}`,
-        ...leakyTelemetryEnv(),
+  for (const service of ["producer", "consumer"]) {
+    await t.step(
+      `${service} with RabbitMQ unreachable: connection log, errors, /health`,
+      async () => {
+        const dataDir = await Deno.makeTempDir({ prefix: "secrets-" });
+        const process = await startServiceProcess({
+          service,
+          dataDir,
+          env: {
+            RABBITMQ_URL: `amqp://guest:${SECRET}@127.0.0.1:${closedPort()}/?token=${SECRET}`,
+            ...leakyTelemetryEnv(),
+          },
+        });
+        try {
+          await waitFor(
+            `${service} to log its connection attempt`,
+            () => process.logs.some((line) => String(line.msg).includes("RabbitMQ")),
+          );
+          assertNoSecret(`/health of ${service}`, await healthText(process));
+          const ready = await fetch(`${process.url}/ready`);
+          assertNoSecret(`/ready of ${service}`, await ready.text());
+        } finally {
+          await process.stop();
+          await Deno.remove(dataDir, { recursive: true });
+        }
+        assert.match(process.lines.join("\n"), /guest:\*\*\*@127\.0\.0\.1:\d+\/\?token=\*\*\*/);
+        assertNoSecret(`${service}'s output`, process.lines.join("\n"));
       },
-    });
-    try {
-      await waitFor(
-        "producer to log its connection attempt",
-        () => producer.logs.some((line) => String(line.msg).includes("RabbitMQ")),
-      );
-      assertNoSecret("/health of producer", await healthText(producer));
-      const ready = await fetch(`${producer.url}/ready`);
-      assertNoSecret("/ready of producer", await ready.text());
-    } finally {
-      await producer.stop();
-      await Deno.remove(dataDir, { recursive: true });
-    }
-    assertNoSecret("producer's output", producer.lines.join("\n"));
-  });
+    );
+  }
 
   await t.step("tracing: forward endpoint and webhook in logs, /health and /metrics", async () => {
     const dataDir = await Deno.makeTempDir({ prefix: "secrets-" });
