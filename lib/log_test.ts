@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { context, trace } from "@opentelemetry/api";
-import { createLogger, type LogEntry, type LogLevel } from "./log.ts";
+import { createLogger, isoTime, type LogEntry, type LogLevel } from "./log.ts";
 import { createTestTelemetry } from "./testing/telemetry.ts";
 
 function capture(level?: LogLevel) {
@@ -157,4 +157,23 @@ Deno.test("createLogger() in the pretty format writes one short coloured line", 
   assert.ok(plain.endsWith(`trace=${span.spanContext().traceId.slice(0, 8)}`));
   assert.ok(line.includes("\x1b[33mWARN"), "warn in yellow");
   assert.ok(!second.includes("\n") && !second.includes("\x1b[2J"), "no control characters");
+});
+
+Deno.test("isoTime() writes what Date.prototype.toISOString writes", () => {
+  const samples = [
+    0,
+    1,
+    999,
+    1000,
+    Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+    Date.UTC(2027, 0, 1, 0, 0, 0, 0),
+    Date.UTC(2026, 1, 28, 12, 0, 0, 7),
+    Date.UTC(2026, 1, 28, 12, 0, 0, 70),
+    Date.UTC(10_000, 0, 1, 0, 0, 0, 5),
+    -1,
+    -62_198_755_200_001,
+  ];
+  let ms = Date.UTC(2026, 5, 1);
+  for (let i = 0; i < 5000; i++) samples.push(ms += (i * 7919) % 1500);
+  for (const sample of samples) assert.equal(isoTime(sample), new Date(sample).toISOString());
 });
