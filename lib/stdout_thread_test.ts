@@ -47,7 +47,8 @@ Deno.test("StdoutThread writes on the calling thread when its thread dies", asyn
   const run = await child(`
     const thread = new StdoutThread(4096, { threadSource: "throw new Error('no thread here')" });
     thread.send("first\\n");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The thread's death arrives as an event; the ring empties once it has, written from here.
+    while (thread.unwrittenBytes() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     thread.send("second\\n");
     thread.drainSync(1000);
   `);

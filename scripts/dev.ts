@@ -6,8 +6,8 @@
  * Stopping (Ctrl-C, or SIGINT, SIGTERM or SIGHUP to this process): the services stop first, each
  * flushing its last spans to tracing, and tracing stops last, once they are gone, so it stores
  * everything they sent. A terminal's Ctrl-C signals the whole foreground process group at once, so
- * tracing runs in a group of its own, out of its reach; this script stops it. Anything still
- * running after a phase's deadline is killed.
+ * every service runs in a group of its own, out of its reach (scripts/dev_process.ts): this script
+ * alone decides the order. Anything still running after a phase's deadline is killed.
  */
 import { DevProcess } from "./dev_process.ts";
 import { devEnv, parsePortOffset } from "./dev_env.ts";
@@ -48,7 +48,6 @@ function start(name: string, index: number): DevProcess {
   const dev = new DevProcess(name, {
     args: watchArgs(tasks[`start:${name}`]!),
     env: devEnv(name, Deno.env.toObject(), portOffset),
-    ownGroup: name === LAST,
     onLine: (line) => write(`${prefix}${line}`),
   });
   dev.done.then((code) => write(`${prefix}${stopping ? "stopped" : `exited with code ${code}`}`));

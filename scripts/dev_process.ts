@@ -2,9 +2,12 @@
  * One service under `deno task dev`: a `deno run --watch` child whose output is prefixed with its
  * name, and which stops gracefully when asked.
  *
- * It is started with node:child_process because that can put a child in a process group of its
- * own (`detached`, which calls setsid), so a terminal's Ctrl-C does not reach it; Deno.Command's
- * `detached` keeps the parent's group in Deno 2.9.
+ * It runs in a process group of its own, so a terminal's Ctrl-C (SIGINT to the whole foreground
+ * group) reaches only the dev script, which stops the services in order. Had the signal reached
+ * them too, the script's SIGTERM would come second, and Deno's watcher ends a script that is
+ * still stopping at a second signal: a consumer lost its last lines and spans that way. It is
+ * started with node:child_process, whose `detached` calls setsid; Deno.Command's `detached` keeps
+ * the parent's group in Deno 2.9.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { Readable } from "node:stream";
@@ -19,8 +22,6 @@ export interface DevProcessOptions {
   args: readonly string[];
   /** Added to the inherited environment. */
   env: Readonly<Record<string, string>>;
-  /** Start it in a process group of its own, out of reach of the terminal's Ctrl-C. */
-  ownGroup: boolean;
   /** Every line it writes, on stdout or stderr, as it arrives. */
   onLine(line: string): void;
 }
@@ -42,7 +43,7 @@ export class DevProcess {
     this.#child = spawn(Deno.execPath(), [...options.args], {
       env: { ...Deno.env.toObject(), ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
-      detached: options.ownGroup,
+      detached: true,
     });
     this.pid = this.#child.pid ?? -1;
     // Deno's ChildProcess sets signalCode on kill() and ignores a second kill(), so signals go

@@ -1,5 +1,5 @@
 /** The tracing service's own Prometheus metrics, on the shared registry. */
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { LATENCY_BUCKETS } from "../lib/http/metrics.ts";
 
 /** The counters and histograms the pipeline updates. */
@@ -88,4 +88,17 @@ export function createTracingMetrics(registry: Registry): TracingMetrics {
       registers,
     }),
   };
+}
+
+/** Exposes how many requests wait in the forwarder's queues, read at each scrape. */
+export function registerForwardQueueGauge(registry: Registry, queued: () => number): void {
+  new Gauge({
+    name: "tracing_forward_queued_requests",
+    help: "OTLP requests waiting to be forwarded, over all endpoints (each queue is bounded by " +
+      "FORWARD_QUEUE_SIZE)",
+    registers: [registry],
+    collect() {
+      this.set(queued());
+    },
+  });
 }

@@ -9,7 +9,7 @@ import type { Closer } from "../lib/http/serve.ts";
 import type { Logger } from "../lib/log.ts";
 import { type AlertEngine, createAlertEngine } from "./alerts/engine.ts";
 import type { TracingConfig } from "./config.ts";
-import { createTracingMetrics } from "./metrics.ts";
+import { createTracingMetrics, registerForwardQueueGauge } from "./metrics.ts";
 import { ServiceFaults } from "./faults/service_faults.ts";
 import { createForwarder } from "./pipeline/forwarder.ts";
 import { createPipeline, type Pipeline } from "./pipeline/pipeline.ts";
@@ -50,6 +50,7 @@ export function openTracingParts(
     logger,
     onOutcome: (endpoint, outcome) => metrics.forwarded.inc({ endpoint, outcome }),
   });
+  registerForwardQueueGauge(registry, () => forwarder.queued());
   const pipeline = createPipeline({
     store,
     metrics,

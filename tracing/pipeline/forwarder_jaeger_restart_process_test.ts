@@ -49,6 +49,12 @@ async function forwardCounts(tracing: TracingProcess): Promise<Record<string, nu
   return counts;
 }
 
+/** The forwarder's queue length, from /metrics. */
+async function forwardQueued(tracing: TracingProcess): Promise<number> {
+  const text = await (await fetch(`${tracing.queryUrl}/metrics`)).text();
+  return Number(text.match(/^tracing_forward_queued_requests (\d+)/m)?.[1] ?? NaN);
+}
+
 Deno.test("the forwarder retries, bounds its queue and counts its drops while Jaeger restarts under load", async () => {
   // Badger keeps what arrived before the restart, so every delivered trace can be counted after.
   const jaeger = await JaegerProcess.start({ storage: "badger" });
@@ -78,7 +84,18 @@ Deno.test("the forwarder retries, bounds its queue and counts its drops while Ja
     };
     await send("before");
     assert.equal(await jaeger.stop(), 0);
+    // The queue's length on /metrics while Jaeger is down, read as a scraper would.
+    let peakQueued = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakQueued = Math.max(peakQueued, await forwardQueued(tracing));
+        await delay(50);
+      }
+    })();
     await send("outage");
+    sampling = false;
+    await sampler;
     await jaeger.restart();
     await send("after");
 
@@ -105,6 +122,7 @@ Deno.test("the forwarder retries, bounds its queue and counts its drops while Ja
       counted: counts,
       inJaeger: deliveredTotal,
       byPhase: delivered,
+      peakQueued,
     };
     Deno.stderr.writeSync(
       new TextEncoder().encode(
@@ -125,6 +143,8 @@ Deno.test("the forwarder retries, bounds its queue and counts its drops while Ja
     assert.ok(delivered.outage! > 0, `retried and delivered: ${JSON.stringify(figures)}`);
     assert.ok(delivered.outage! <= QUEUE_SIZE + 1, `bounded: ${JSON.stringify(figures)}`);
     assert.ok(counts.dropped! > 0, `drops counted: ${JSON.stringify(figures)}`);
+    assert.ok(peakQueued <= QUEUE_SIZE, `the queue stays bounded: ${JSON.stringify(figures)}`);
+    assert.ok(peakQueued >= QUEUE_SIZE - 5, `and it filled: ${JSON.stringify(figures)}`);
     assert.equal(
       counts.failed! + counts.dropped!,
       total - counts.sent!,

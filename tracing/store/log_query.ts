@@ -64,7 +64,7 @@ export function createLogQueries(db: DatabaseSync): LogQueries {
       }
       const filter = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
       const rows = db.prepare(
-        `SELECT data FROM logs ${filter} ORDER BY time_us DESC LIMIT ?`,
+        `SELECT data FROM logs ${filter} ORDER BY time_us DESC, rowid DESC LIMIT ?`,
       ).all(...params, query.limit) as { data: string }[];
       return rows.map((row) => JSON.parse(row.data) as LogRecord);
     },

@@ -118,7 +118,7 @@ export function createStoreQueries(db: DatabaseSync): StoreQueries {
      FROM spans WHERE trace_id = ? ORDER BY start_us`,
   );
   const resourceData = db.prepare("SELECT data FROM resources WHERE id = ?");
-  const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us");
+  const traceLogs = db.prepare("SELECT data FROM logs WHERE trace_id = ? ORDER BY time_us, rowid");
   const traceSpanCount = db.prepare("SELECT COUNT(*) AS n FROM spans WHERE trace_id = ?");
   const traceLogCount = db.prepare("SELECT COUNT(*) AS n FROM logs WHERE trace_id = ?");
   // A range on spans_by_id: ids are lowercase hex, and "g" sorts after every hex digit.

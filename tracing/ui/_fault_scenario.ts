@@ -21,14 +21,15 @@ export interface WebhookCall {
 
 /** A local HTTP server that records every alert POSTed to it. */
 export class WebhookReceiver {
-  readonly calls: WebhookCall[] = [];
+  readonly #calls: WebhookCall[] = [];
+  #from = 0;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
 
   constructor() {
     this.#server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       async (req) => {
-        if (req.method === "POST") this.calls.push(await req.json());
+        if (req.method === "POST") this.#calls.push(await req.json());
         return new Response(null, { status: 204 });
       },
     );
@@ -38,7 +39,25 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${this.#server.addr.port}/alerts`;
   }
 
-  /** Waits for a POST of `alert` in `state` and returns it. */
+  /** The POSTs received since `mark()` (all of them before it is called). */
+  get calls(): readonly WebhookCall[] {
+    return this.#calls.slice(this.#from);
+  }
+
+  /** Every POST so far, marked or not. */
+  get allCalls(): readonly WebhookCall[] {
+    return this.#calls;
+  }
+
+  /**
+   * Starts `calls` afresh: on a busy machine the baseline itself may be slow enough to fire (and
+   * resolve) an alert, which is right, but is not the transition the scenario is about.
+   */
+  mark(): void {
+    this.#from = this.#calls.length;
+  }
+
+  /** Waits for a POST of `alert` in `state` since `mark()` and returns it. */
   waitFor(alert: string, state: WebhookCall["state"], timeoutMs = 20_000): Promise<WebhookCall> {
     return waitFor(
       () => `a "${state}" POST for "${alert}"; got ${JSON.stringify(this.calls)}`,

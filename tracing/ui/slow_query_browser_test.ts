@@ -65,17 +65,23 @@ Deno.test("The slow-query scenario: the fault shows in p99, the alert, the webho
       page.locator('section[data-service="user"] tr[data-fault="slow_query"]');
 
     await step("1-baseline: the load's lookups arrive fast, nothing fires", async () => {
+      // Polled until quiet rather than read once: on a loaded machine the first window's p99 can
+      // pass the threshold (and rightly fire) before any fault is on.
       const row = await waitFor(
-        () => `${OPERATION} on the Services page with 20 spans`,
+        () => `${OPERATION} on the Services page with 20 spans, p99 under ${THRESHOLD_MS} ms`,
         async () => {
           const found = await operationRow(page, OPERATION);
-          return found !== undefined && found.spans >= 20 ? found : undefined;
+          const alerts = await page.textContent("section.alerts") ?? "";
+          const last = webhook.allCalls.findLast((call) => call.alert === RULE);
+          return found !== undefined && found.spans >= 20 && found.p99Ms < THRESHOLD_MS &&
+              !found.firing && /No alert is firing/.test(alerts) && last?.state !== "firing"
+            ? found
+            : undefined;
         },
-        { timeoutMs: 20_000, intervalMs: 300 },
+        { timeoutMs: 40_000, intervalMs: 300 },
       );
       assert.ok(row.p99Ms < THRESHOLD_MS, `p99 before the fault: ${row.p99Ms} ms`);
-      assert.equal(row.firing, false);
-      assert.match(await page.textContent("section.alerts") ?? "", /No alert is firing/);
+      webhook.mark();
     });
 
     await step("2-switch-on: the Faults page switches user's slow_query on", async () => {
