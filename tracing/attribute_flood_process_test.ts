@@ -121,6 +121,29 @@ Deno.test("the tracing process takes four 8 MB attribute floods at once within t
       assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
     });
 
+    await t.step("four such floods over OTLP/JSON are cut before they are parsed", async () => {
+      const peak = peakRssBytes(tracing.pid);
+      const attributes = Array(2_700_000).fill("{}").join(",");
+      const statuses = await Promise.all([6, 7, 8, 9].map(async (byte) => {
+        const body =
+          `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${
+            String(byte).repeat(32)
+          }","spanId":"0202020202020202","name":"op","startTimeUnixNano":"1700000000000000000",` +
+          `"endTimeUnixNano":"1700000001000000000","attributes":[${attributes}]}]}]}]}`;
+        const response = await fetch(`${tracing.otlpEndpoint}/v1/traces`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        await response.body?.cancel();
+        return response.status;
+      }));
+      assert.deepEqual(statuses, [200, 200, 200, 200]);
+      const grown = peakRssBytes(tracing.pid) - peak;
+      // JSON.parse of the whole bodies: 822 MB peak.
+      assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
+    });
+
     await t.step("a Jaeger search of the service and the trace page stay small", async () => {
       const search = await fetch(`${tracing.queryUrl}/api/traces?service=flood&lookback=custom`);
       const text = await search.text();

@@ -33,7 +33,8 @@ import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { LogRecord, SpanRecord } from "../span_model.ts";
 import { keepPlausibleSpans } from "../span_times.ts";
 import type { WalRecord } from "./wal.ts";
-import type { LimitTally } from "./limits.ts";
+import type { IngestLimits, LimitTally } from "./limits.ts";
+import { pruneOtlpJson } from "./json_prune.ts";
 import type { TracingMetrics } from "../metrics.ts";
 
 /** What the ingest app needs. */
@@ -150,7 +151,7 @@ export function acceptPayload(
     // Straight to records too, so a flood of attributes is skipped unread.
     result = decodeLogRecords(record.payload, limits);
   } else {
-    const request = decode(signal, encoding, record.payload);
+    const request = decode(record, limits);
     const ids = encoding === "json" ? "hex" : "bytes";
     if (signal === "metrics") {
       const points = countMetricPoints(request);
@@ -218,10 +219,25 @@ export function countLimited(metrics: TracingMetrics, tally: LimitTally): void {
   if (truncated > 0) metrics.limited.inc({ what: "truncated" }, truncated);
 }
 
-function decode(signal: Signal, encoding: Encoding, bytes: Uint8Array): unknown {
-  if (encoding === "protobuf") return decodeRequest(signal, bytes);
+/**
+ * JSON bodies up to this many characters are parsed whole: at most about 350,000 objects, some
+ * 0.3 s of `JSON.parse` here, while the scan would add about 40% to an SDK's batch of 512 spans
+ * (320 KB).
+ */
+const JSON_PRUNE_MIN_CHARS = 1024 * 1024;
+
+function decode(
+  record: { signal: Signal; encoding: Encoding; payload: Uint8Array },
+  limits: IngestLimits,
+): unknown {
+  const { signal, encoding, payload } = record;
+  if (encoding === "protobuf") return decodeRequest(signal, payload);
+  const text = new TextDecoder().decode(payload);
+  // Large bodies of spans and log records are cut to the limits before JSON.parse builds them
+  // (metrics are only counted); smaller ones parse whole sooner than they are scanned.
+  const prune = signal !== "metrics" && text.length > JSON_PRUNE_MIN_CHARS;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(prune ? pruneOtlpJson(text, limits) : text);
   } catch (error) {
     throw new PayloadError(`Malformed JSON body: ${(error as Error).message}`);
   }

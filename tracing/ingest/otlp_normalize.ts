@@ -21,6 +21,7 @@ import {
   type Limiter,
   logBody,
   type Obj,
+  prunedCount,
   str,
 } from "./otlp_normalize_values.ts";
 
@@ -141,8 +142,11 @@ function span(
   const allLinks = list(s, "links");
   const events = allEvents.slice(0, limits.eventCount);
   const links = allLinks.slice(0, limits.linkCount);
-  tally.events += allEvents.length - events.length;
-  tally.links += allLinks.length - links.length;
+  // Past the limit here, and cut before parsing by json_prune.ts.
+  const droppedEvents = allEvents.length - events.length + prunedCount(s, "events");
+  const droppedLinks = allLinks.length - links.length + prunedCount(s, "links");
+  tally.events += droppedEvents;
+  tally.links += droppedLinks;
   const traceId = id(s.traceId, ids, 16, "traceId", false);
   const spanId = id(s.spanId, ids, 8, "spanId", false);
   const parentSpanId = id(s.parentSpanId, ids, 8, "parentSpanId", true);
@@ -192,8 +196,8 @@ function span(
   return withDroppedCounts(
     record,
     spanAttributes.dropped,
-    count(s.droppedEventsCount) + allEvents.length - events.length,
-    count(s.droppedLinksCount) + allLinks.length - links.length,
+    count(s.droppedEventsCount) + droppedEvents,
+    count(s.droppedLinksCount) + droppedLinks,
   );
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AnyValue, KeyValue } from "../span_model.ts";
 import { type IngestLimits, type LimitTally, limitText } from "./limits.ts";
+import { prunedKey } from "./json_prune.ts";
 
 /** A decoded JSON or protobufjs object. */
 export type Obj = Record<string, unknown>;
@@ -18,6 +19,11 @@ export interface Limiter {
 export function count(value: unknown): number {
   const number = Number(value ?? 0);
   return Number.isSafeInteger(number) && number > 0 ? number : 0;
+}
+
+/** How many elements of `holder[name]` json_prune.ts cut before parsing. */
+export function prunedCount(holder: Obj | null, name: string): number {
+  return holder === null ? 0 : count(holder[prunedKey(name)]);
 }
 
 /** A string field under the text rule; anything else is "". */
@@ -36,13 +42,16 @@ const TOO_DEEP = new TooDeep();
 export function attributes(holder: unknown, lim: Limiter): { kept: KeyValue[]; dropped: number } {
   if (holder === null || typeof holder !== "object") return { kept: [], dropped: 0 };
   const items = (holder as Obj).attributes;
-  let dropped = count((holder as Obj).droppedAttributesCount);
-  if (!Array.isArray(items)) return { kept: [], dropped };
   const { limits, tally } = lim;
+  // What the sender dropped, and what json_prune.ts cut before parsing.
+  const pruned = prunedCount(holder as Obj, "attributes");
+  tally.attributes += pruned;
+  let dropped = count((holder as Obj).droppedAttributesCount) + pruned;
+  if (!Array.isArray(items)) return { kept: [], dropped };
   const kept: KeyValue[] = [];
   for (const kv of items) {
-    if (kv === null || typeof kv !== "object") continue;
-    if (kept.length >= limits.attributeCount) {
+    // An entry that is not a KeyValue is dropped too, and counted like the rest.
+    if (kv === null || typeof kv !== "object" || kept.length >= limits.attributeCount) {
       dropped++;
       tally.attributes++;
       continue;
@@ -98,16 +107,16 @@ function anyValue(raw: unknown, lim: Limiter, level: number): AnyValue {
     const array = (v.arrayValue as Obj).values;
     const items = Array.isArray(array) ? array : [];
     const kept = items.slice(0, limits.attributeCount);
-    tally.entries += items.length - kept.length;
+    tally.entries += items.length - kept.length + prunedCount(v.arrayValue as Obj, "values");
     return { arrayValue: { values: kept.map((item) => anyValue(item, lim, level + 1)) } };
   }
   if (present(v.kvlistValue)) {
     if (level >= limits.valueDepth) throw TOO_DEEP;
     const list = (v.kvlistValue as Obj | null)?.values;
-    const items = (Array.isArray(list) ? list : [])
-      .filter((kv): kv is Obj => kv !== null && typeof kv === "object");
+    const all = Array.isArray(list) ? list : [];
+    const items = all.filter((kv): kv is Obj => kv !== null && typeof kv === "object");
     const kept = items.slice(0, limits.attributeCount);
-    tally.entries += items.length - kept.length;
+    tally.entries += all.length - kept.length + prunedCount(v.kvlistValue as Obj, "values");
     return { kvlistValue: { values: kept.map((kv) => keyValue(kv, lim, level + 1)) } };
   }
   return {};
