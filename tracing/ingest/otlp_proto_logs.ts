@@ -6,87 +6,22 @@
  * holds it to protobufjs). A body that is not protobuf throws `PayloadError`.
  */
 import type { KeyValue, LogRecord } from "../span_model.ts";
-import { DEFAULT_INGEST_LIMITS, emptyTally, type IngestLimits } from "./limits.ts";
-import {
-  emptyResult,
-  fixed64Text,
-  id,
-  nanos,
-  type Normalized,
-  PayloadError,
-  serviceName,
-} from "./otlp_normalize.ts";
-import { type Limiter, readAttribute, readAttributeList, readBody } from "./otlp_proto_values.ts";
-import { ProtoReader, WireError } from "./proto_reader.ts";
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from "./limits.ts";
+import { fixed64Text, id, nanos, type Normalized } from "./otlp_normalize.ts";
+import { decodeExport } from "./otlp_proto_export.ts";
+import { type Limiter, readAttribute, readBody } from "./otlp_proto_values.ts";
+import type { ProtoReader } from "./proto_reader.ts";
 
 /** Decodes and normalizes a protobuf logs export request under `limits`. */
 export function decodeLogRecords(
   bytes: Uint8Array,
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Normalized<LogRecord> {
-  const limiter: Limiter = { limits, tally: emptyTally() };
-  const out = emptyResult<LogRecord>(limiter.tally);
-  const r = new ProtoReader(bytes, { maxString: limits.valueLength });
-  try {
-    while (r.pos < r.length) {
-      const tag = r.uint32();
-      if (tag >>> 3 === 1) resourceLogs(r, r.messageEnd(r.length), out, limiter);
-      else r.skip(tag & 7);
-    }
-  } catch (error) {
-    if (!(error instanceof WireError)) throw error;
-    throw new PayloadError(`Invalid protobuf body: ${error.message}`);
-  }
-  limiter.tally.truncated += r.truncated;
-  return out;
-}
-
-function resourceLogs(
-  r: ProtoReader,
-  end: number,
-  out: Normalized<LogRecord>,
-  limiter: Limiter,
-): void {
-  // The resource may follow its scopes on the wire: scopes are read once it is known.
-  let resource: KeyValue[] = [];
-  const scopes: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    if (field === 1) resource = readAttributeList(r, r.messageEnd(end), limiter);
-    else if (field === 2) {
-      const scopeEnd = r.messageEnd(end);
-      scopes.push(r.pos, scopeEnd);
-      r.pos = scopeEnd;
-    } else r.skip(tag & 7);
-  }
-  r.finish(end);
-  const service = serviceName(resource);
-  for (let i = 0; i < scopes.length; i += 2) {
-    r.pos = scopes[i]!;
-    const scopeEnd = scopes[i + 1]!;
-    const records: number[] = [];
-    while (r.pos < scopeEnd) {
-      const tag = r.uint32();
-      if (tag >>> 3 === 2) {
-        const recordEnd = r.messageEnd(scopeEnd);
-        records.push(r.pos, recordEnd);
-        r.pos = recordEnd;
-      } else r.skip(tag & 7);
-    }
-    r.finish(scopeEnd);
-    for (let j = 0; j < records.length; j += 2) {
-      r.pos = records[j]!;
-      try {
-        out.items.push(logRecord(r, records[j + 1]!, service, limiter));
-      } catch (error) {
-        if (!(error instanceof PayloadError)) throw error;
-        out.rejected++;
-        out.firstError ??= error.message;
-      }
-    }
-  }
-  r.pos = end;
+  return decodeExport(
+    bytes,
+    (r, end, context, limiter) => logRecord(r, end, context.service, limiter),
+    limits,
+  );
 }
 
 /** Reads a whole record, then checks it as `normalizeLogs` does, in its order. */

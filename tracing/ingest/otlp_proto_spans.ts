@@ -16,123 +16,27 @@ import {
   withDroppedCounts,
 } from "../span_model.ts";
 import {
-  emptyResult,
   fixed64Text,
   id,
   nanos,
   nanosBefore,
   type Normalized,
   PayloadError,
-  serviceName,
 } from "./otlp_normalize.ts";
-import { DEFAULT_INGEST_LIMITS, emptyTally, type IngestLimits } from "./limits.ts";
-import { type Limiter, readAttribute, readAttributeList } from "./otlp_proto_values.ts";
-import { ProtoReader, WireError } from "./proto_reader.ts";
-
-type Context = Pick<SpanRecord, "service" | "resource" | "scope">;
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from "./limits.ts";
+import { decodeExport, type ItemContext } from "./otlp_proto_export.ts";
+import { type Limiter, readAttribute } from "./otlp_proto_values.ts";
+import type { ProtoReader } from "./proto_reader.ts";
 
 /** Decodes and normalizes a protobuf trace export request under `limits`. */
 export function decodeTraceSpans(
   bytes: Uint8Array,
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Normalized<SpanRecord> {
-  const limiter: Limiter = { limits, tally: emptyTally() };
-  const out = emptyResult<SpanRecord>(limiter.tally);
-  const r = new ProtoReader(bytes, { maxString: limits.valueLength });
-  try {
-    while (r.pos < r.length) {
-      const tag = r.uint32();
-      if (tag >>> 3 === 1) resourceSpans(r, r.messageEnd(r.length), out, limiter);
-      else r.skip(tag & 7);
-    }
-  } catch (error) {
-    // Rejected spans never get here; nesting is bounded by the limits and the group depth.
-    if (!(error instanceof WireError)) throw error;
-    throw new PayloadError(`Invalid protobuf body: ${error.message}`);
-  }
-  limiter.tally.truncated += r.truncated;
-  return out;
+  return decodeExport(bytes, span, limits);
 }
 
-function resourceSpans(
-  r: ProtoReader,
-  end: number,
-  out: Normalized<SpanRecord>,
-  limiter: Limiter,
-): void {
-  // The resource may follow its scopes on the wire: scopes are read once it is known.
-  let resource: KeyValue[] = [];
-  const scopes: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    if (field === 1) resource = readAttributeList(r, r.messageEnd(end), limiter);
-    else if (field === 2) {
-      const scopeEnd = r.messageEnd(end);
-      scopes.push(r.pos, scopeEnd);
-      r.pos = scopeEnd;
-    } else r.skip(tag & 7);
-  }
-  r.finish(end);
-  const service = serviceName(resource);
-  for (let i = 0; i < scopes.length; i += 2) {
-    r.pos = scopes[i]!;
-    const context = { service, resource, scope: { name: "", version: "" } };
-    scopeSpans(r, scopes[i + 1]!, context, out, limiter);
-  }
-  r.pos = end;
-}
-
-function scopeSpans(
-  r: ProtoReader,
-  end: number,
-  context: Context,
-  out: Normalized<SpanRecord>,
-  limiter: Limiter,
-): void {
-  const spans: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    if (field === 1) context.scope = scope(r, r.messageEnd(end));
-    else if (field === 2) {
-      const spanEnd = r.messageEnd(end);
-      spans.push(r.pos, spanEnd);
-      r.pos = spanEnd;
-    } else r.skip(tag & 7);
-  }
-  r.finish(end);
-  for (let i = 0; i < spans.length; i += 2) {
-    r.pos = spans[i]!;
-    try {
-      out.items.push(span(r, spans[i + 1]!, context, limiter));
-    } catch (error) {
-      if (!(error instanceof PayloadError)) throw error;
-      out.rejected++;
-      out.firstError ??= error.message;
-    }
-  }
-  r.pos = end;
-}
-
-function scope(r: ProtoReader, end: number): SpanRecord["scope"] {
-  const scope = { name: "", version: "" };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    if (field === 1) scope.name = r.string();
-    else if (field === 2) scope.version = r.string();
-    else r.skip(tag & 7);
-  }
-  r.finish(end);
-  return scope;
-}
-
-/**
- * Reads a whole span, then checks it as `normalizeTraces` does, in its order and with its
- * messages: a field protobufjs leaves `null` when absent is checked as `null`.
- */
-function span(r: ProtoReader, end: number, context: Context, limiter: Limiter): SpanRecord {
+function span(r: ProtoReader, end: number, context: ItemContext, limiter: Limiter): SpanRecord {
   const { limits, tally } = limiter;
   let traceId: Uint8Array | null = null;
   let spanId: Uint8Array | null = null;
