@@ -58,25 +58,40 @@ function peakRssBytes(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
+/**
+ * POSTs every body to `url` at once, asserts each is answered 200, and returns by how much the
+ * process's peak RSS grew meanwhile.
+ */
+async function floodAtOnce(
+  pid: number,
+  url: string,
+  options: { contentType: string; bodies: readonly BodyInit[] },
+): Promise<number> {
+  const peak = peakRssBytes(pid);
+  const statuses = await Promise.all(options.bodies.map(async (body) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": options.contentType },
+      body,
+    });
+    await response.body?.cancel();
+    return response.status;
+  }));
+  assert.deepEqual(statuses, options.bodies.map(() => 200));
+  return peakRssBytes(pid) - peak;
+}
+
 Deno.test("the tracing process takes four 8 MB attribute floods at once within the limits", async (t) => {
   const tracing = await startTracingProcess();
   try {
-    const before = peakRssBytes(tracing.pid);
     const bodies = [1, 3, 4, 5].map((byte) => floodRequest(byte, ATTRIBUTES));
     assert.ok(bodies[0]!.length > 8_000_000 && bodies[0]!.length <= 8 * MiB);
 
     await t.step("all four are answered 200, and memory stays near where it was", async () => {
-      const statuses = await Promise.all(bodies.map(async (body) => {
-        const response = await fetch(`${tracing.otlpEndpoint}/v1/traces`, {
-          method: "POST",
-          headers: { "content-type": "application/x-protobuf" },
-          body,
-        });
-        await response.body?.cancel();
-        return response.status;
-      }));
-      assert.deepEqual(statuses, [200, 200, 200, 200]);
-      const grown = peakRssBytes(tracing.pid) - before;
+      const grown = await floodAtOnce(tracing.pid, `${tracing.otlpEndpoint}/v1/traces`, {
+        contentType: "application/x-protobuf",
+        bodies,
+      });
       // The four bodies themselves are 32 MiB, read and decoded at once; before: 1.9 GB.
       assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
     });
@@ -104,42 +119,27 @@ Deno.test("the tracing process takes four 8 MB attribute floods at once within t
     });
 
     await t.step("four such floods of log records are held the same way", async () => {
-      const peak = peakRssBytes(tracing.pid);
       const body = logFloodRequest(ATTRIBUTES);
-      const statuses = await Promise.all([1, 2, 3, 4].map(async () => {
-        const response = await fetch(`${tracing.otlpEndpoint}/v1/logs`, {
-          method: "POST",
-          headers: { "content-type": "application/x-protobuf" },
-          body,
-        });
-        await response.body?.cancel();
-        return response.status;
-      }));
-      assert.deepEqual(statuses, [200, 200, 200, 200]);
-      const grown = peakRssBytes(tracing.pid) - peak;
+      const grown = await floodAtOnce(tracing.pid, `${tracing.otlpEndpoint}/v1/logs`, {
+        contentType: "application/x-protobuf",
+        bodies: [body, body, body, body],
+      });
       // Through protobufjs before the direct decoder: 1 GB peak.
       assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
     });
 
     await t.step("four such floods over OTLP/JSON are cut before they are parsed", async () => {
-      const peak = peakRssBytes(tracing.pid);
       const attributes = Array(2_700_000).fill("{}").join(",");
-      const statuses = await Promise.all([6, 7, 8, 9].map(async (byte) => {
-        const body =
-          `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${
-            String(byte).repeat(32)
-          }","spanId":"0202020202020202","name":"op","startTimeUnixNano":"1700000000000000000",` +
-          `"endTimeUnixNano":"1700000001000000000","attributes":[${attributes}]}]}]}]}`;
-        const response = await fetch(`${tracing.otlpEndpoint}/v1/traces`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await response.body?.cancel();
-        return response.status;
-      }));
-      assert.deepEqual(statuses, [200, 200, 200, 200]);
-      const grown = peakRssBytes(tracing.pid) - peak;
+      const bodies = [6, 7, 8, 9].map((byte) =>
+        `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${
+          String(byte).repeat(32)
+        }","spanId":"0202020202020202","name":"op","startTimeUnixNano":"1700000000000000000",` +
+        `"endTimeUnixNano":"1700000001000000000","attributes":[${attributes}]}]}]}]}`
+      );
+      const grown = await floodAtOnce(tracing.pid, `${tracing.otlpEndpoint}/v1/traces`, {
+        contentType: "application/json",
+        bodies,
+      });
       // JSON.parse of the whole bodies: 822 MB peak.
       assert.ok(grown < 400 * MiB, `peak RSS grew ${Math.round(grown / MiB)} MiB`);
     });
